@@ -1,0 +1,133 @@
+// Frames: what travels through the pipe between sstream stages.
+//
+// Two wire formats carry the same frames (see sstream-frame(5)):
+//  * JSON: one JSON object per line. Data records are the objects themselves;
+//    control signals are objects whose first key is "@sstream", e.g.
+//    {"@sstream":"tick","epoch":3}. Readable in a terminal, `| head`, `| jq`.
+//  * binary: a 16-byte stream header, then length-prefixed, CRC32C-checked
+//    frames. The fast path between sstream stages; a data frame may carry an
+//    event time already extracted upstream.
+// FrameReader detects the format from the first bytes of its input.
+//
+// Views handed out by FrameReader::Next (Frame::json, Frame::payload) stay
+// valid until the next call to Next. Neither class is thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "sstream/io.h"
+#include "sstream/status.h"
+
+namespace sstream {
+
+enum class WireFormat { kJson, kBinary };
+Status ParseWireFormat(std::string_view name, WireFormat* out);
+
+enum class FrameType : uint8_t {
+  kData = 1,       // one record (JSON object text)
+  kTick = 2,       // end of micro-batch `epoch`
+  kWatermark = 3,  // event-time watermark in ms
+  kEnd = 4,        // end of stream: flush everything
+  // Everything else is an unknown control frame, forwarded unchanged.
+  kJsonControl = 0x20,  // a JSON control line of an unknown kind, carried in binary
+};
+
+struct Frame {
+  FrameType type = FrameType::kData;
+  uint8_t type_code = 1;     // raw type byte (differs from `type` only for unknown frames)
+  std::string_view json;     // kData: the record; kJsonControl: the whole line
+  bool has_event_time = false;
+  int64_t event_time = 0;    // kData with has_event_time: ms since epoch
+  int64_t epoch = 0;         // kTick
+  int64_t watermark = 0;     // kWatermark (ms)
+  std::string_view payload;  // unknown frames: raw payload bytes
+};
+
+inline bool IsControl(const Frame& f) { return f.type != FrameType::kData; }
+
+// What a reader does with input it cannot use.
+struct ReaderLimits {
+  size_t max_record_bytes = 16 << 20;  // a longer JSON line or data frame is a bad record
+  bool raw_lines = false;  // plain text lines: no format detection, no control lines
+};
+
+class FrameReader {
+ public:
+  FrameReader(ByteSource* source, ReaderLimits limits = {});
+  ~FrameReader();
+
+  enum class Result {
+    kFrame,     // *frame is filled
+    kTimeout,   // nothing arrived within timeout_ms (or a signal interrupted the wait)
+    kEof,       // clean end of input
+    kBadInput,  // *status says what is wrong; Next() continues after the bad record
+  };
+  // Reads the next frame. On kBadInput the error is recoverable (the bad line or
+  // frame has been skipped) unless status.IsCorruption() and fatal() is true.
+  Result Next(Frame* frame, int timeout_ms, Status* status);
+
+  WireFormat format() const { return format_; }
+  bool detected() const { return detected_; }
+  // True after a bad input that makes the rest of the stream unreadable.
+  bool fatal() const { return fatal_; }
+  // Where the last frame (or bad record) started: "stdin: line 12" or
+  // "stdin: byte 4096".
+  std::string Position() const;
+  // The raw bytes of the last bad record (for dead-letter files), possibly cut.
+  std::string_view last_bad_bytes() const { return bad_bytes_; }
+  uint64_t line() const { return line_; }
+
+ private:
+  bool FillBuffer(int timeout_ms, Status* status, bool* timed_out);
+  Result NextJson(Frame* frame, int timeout_ms, Status* status);
+  Result NextBinary(Frame* frame, int timeout_ms, Status* status);
+  Result ParseJsonLine(std::string_view line, Frame* frame, Status* status);
+
+  ByteSource* source_;
+  ReaderLimits limits_;
+  std::string buf_;     // buf_[begin_, end_) holds unread bytes; padded for simdjson
+  size_t begin_ = 0;
+  size_t end_ = 0;
+  bool eof_ = false;
+  bool detected_ = false;
+  bool fatal_ = false;
+  bool discarding_ = false;  // skipping the rest of an overlong line
+  WireFormat format_ = WireFormat::kJson;
+  uint64_t line_ = 0;           // JSON: 1-based number of the last line returned
+  uint64_t consumed_ = 0;       // bytes before buf_[begin_]
+  uint64_t frame_offset_ = 0;   // byte offset of the last frame
+  std::string bad_bytes_;
+  std::string scratch_;
+};
+
+class FrameWriter {
+ public:
+  FrameWriter(ByteSink* sink, WireFormat format);
+  ~FrameWriter();
+
+  Status WriteData(std::string_view json) { return WriteData(json, false, 0); }
+  Status WriteData(std::string_view json, bool has_event_time, int64_t event_time);
+  Status WriteTick(int64_t epoch);
+  Status WriteWatermark(int64_t ms);
+  Status WriteEnd();
+  // Forwards a frame of a type this stage does not consume.
+  Status WriteFrame(const Frame& frame);
+  Status Flush();
+  WireFormat format() const { return format_; }
+  // Control signals can be suppressed (a terminal, or --data-only); data only then.
+  void set_data_only(bool v) { data_only_ = v; }
+
+ private:
+  Status WriteBinary(uint8_t type, uint8_t flags, std::string_view prefix,
+                     std::string_view payload);
+  Status WriteControlLine(std::string_view line);
+  BufferedWriter out_;
+  WireFormat format_;
+  bool header_written_ = false;
+  bool data_only_ = false;
+};
+
+}  // namespace sstream

@@ -1,0 +1,120 @@
+// ByteSource / ByteSink: the byte-level I/O seam.
+//
+// Tools read and write through these interfaces so tests can inject memory
+// buffers, short reads and failures. The fd-backed implementations handle
+// EINTR, EAGAIN (non-blocking descriptors) and EPIPE (reported as
+// Status::PipeClosed, which tools treat as a quiet exit). None of them own the
+// descriptor unless constructed with own_fd = true. Not thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <memory>
+#include <vector>
+
+#include "sstream/status.h"
+
+namespace sstream {
+
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Reads up to n bytes. Waits at most timeout_ms (-1 = forever) for data.
+  // *got == 0 with *timed_out false means end of input.
+  virtual Status Read(char* buf, size_t n, int timeout_ms, size_t* got, bool* timed_out) = 0;
+  // Name used in messages ("stdin", "clicks.ndjson").
+  virtual std::string Name() const = 0;
+};
+
+class ByteSink {
+ public:
+  virtual ~ByteSink() = default;
+  virtual Status Write(std::string_view data) = 0;
+  // Makes written data visible to the reader (fsync is not implied).
+  virtual Status Flush() { return Status::OK(); }
+};
+
+class FdSource final : public ByteSource {
+ public:
+  FdSource(int fd, std::string name, bool own_fd = false);
+  ~FdSource() override;
+  Status Read(char* buf, size_t n, int timeout_ms, size_t* got, bool* timed_out) override;
+  std::string Name() const override { return name_; }
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+  std::string name_;
+  bool own_;
+};
+
+// Opens a file for reading ("-" means stdin).
+Status OpenFileSource(const std::string& path, std::unique_ptr<ByteSource>* out);
+
+class FdSink final : public ByteSink {
+ public:
+  FdSink(int fd, std::string name, bool own_fd = false);
+  ~FdSink() override;
+  Status Write(std::string_view data) override;
+  // Closes an owned descriptor and reports the error close() returns.
+  Status Close();
+
+ private:
+  int fd_;
+  std::string name_;
+  bool own_;
+};
+
+// Opens (creating or truncating, or appending) a file for writing.
+Status OpenFileSink(const std::string& path, bool append, std::unique_ptr<FdSink>* out);
+
+// In-memory source for tests: returns `data` in chunks of at most `chunk` bytes.
+class MemorySource final : public ByteSource {
+ public:
+  explicit MemorySource(std::string data, size_t chunk = SIZE_MAX)
+      : data_(std::move(data)), chunk_(chunk) {}
+  Status Read(char* buf, size_t n, int timeout_ms, size_t* got, bool* timed_out) override;
+  std::string Name() const override { return "memory"; }
+
+ private:
+  std::string data_;
+  size_t pos_ = 0;
+  size_t chunk_;
+};
+
+class MemorySink final : public ByteSink {
+ public:
+  Status Write(std::string_view data) override {
+    out_.append(data);
+    return Status::OK();
+  }
+  const std::string& contents() const { return out_; }
+
+ private:
+  std::string out_;
+};
+
+// Buffers writes to a ByteSink in large blocks.
+class BufferedWriter {
+ public:
+  explicit BufferedWriter(ByteSink* sink, size_t capacity = 1 << 20);
+  ~BufferedWriter();
+  Status Append(std::string_view data) {
+    if (buf_.size() + data.size() > capacity_) return AppendSlow(data);
+    buf_.append(data);
+    return Status::OK();
+  }
+  std::string& buffer() { return buf_; }  // direct appends; call MaybeFlush() after
+  Status MaybeFlush() { return buf_.size() >= capacity_ ? Flush() : Status::OK(); }
+  Status Flush();
+
+ private:
+  Status AppendSlow(std::string_view data);
+  ByteSink* sink_;
+  size_t capacity_;
+  std::string buf_;
+};
+
+}  // namespace sstream

@@ -1,0 +1,25 @@
+// sstream-sink: the end of a pipeline. Formats:
+//   json   records as JSON lines (no control lines);
+//   csv    a header, then one line per record;
+//   table  Spark's console sink: per batch, "Batch: N" and an aligned table.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "sstream/io.h"
+#include "sstream/stage.h"
+
+namespace sstream {
+
+struct SinkOptions {
+  std::string format = "json";  // json | csv | table
+  int64_t num_rows = 20;        // table: rows shown per batch (Spark's numRows)
+  int64_t truncate = 20;        // table: cut cells longer than this (0 = never)
+};
+
+Status NewSinkOperator(const SinkOptions& o, ByteSink* out, std::unique_ptr<Operator>* op);
+Status RunSink(const SinkOptions& o, const CommonOptions& common);
+
+}  // namespace sstream

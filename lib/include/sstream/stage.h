@@ -1,0 +1,103 @@
+// Stage: the loop every sstream filter runs, and the Operator it drives.
+//
+// RunStage reads frames (JSON lines or binary, detected), hands data records
+// to an Operator, and at each batch boundary lets the operator emit its output
+// for the batch before forwarding the TICK — so a TICK downstream always
+// follows everything the batch produced. Control frames the operator does not
+// consume are forwarded unchanged.
+//
+// When upstream sends no TICKs (a foreign filter such as grep or jq sits in
+// between, or plain NDJSON comes from a file), the stage closes batches on its
+// own clock every `own_tick_ms`. End of input (an END frame or EOF) closes the
+// open batch and calls Operator::OnEnd, which flushes state.
+//
+// Bad records (an operator returns InvalidArgument, or the reader reports a
+// bad line/frame) follow the BadRecordPolicy: fail with the input position,
+// skip and count, or append to a dead-letter file and count.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "sstream/clock.h"
+#include "sstream/frame.h"
+#include "sstream/io.h"
+#include "sstream/status.h"
+
+namespace sstream {
+
+enum class BadRecordPolicy { kFail, kSkip, kDeadLetter };
+
+// Options every stage tool shares (defined once in AddCommonOptions).
+struct CommonOptions {
+  std::string bad_records = "fail";  // fail | skip | dead-letter
+  std::string dead_letter;           // file for --bad-records dead-letter
+  std::string wire = "json";         // output wire format: json | binary
+  bool data_only = false;            // write no control signals
+  std::string tick = "1s";           // own batch interval when upstream sends no ticks
+  int64_t max_record_bytes = 16 << 20;
+};
+
+// Counts and the dead-letter file for bad records, shared by sources and stages.
+class BadRecordHandler {
+ public:
+  static Status Create(const CommonOptions& o, std::unique_ptr<BadRecordHandler>* out);
+  ~BadRecordHandler();
+  // Applies the policy to a bad record at `position`. Returns the error to
+  // stop with (kFail), or OK after counting it.
+  Status Handle(const std::string& position, const Status& error, std::string_view raw);
+  int64_t count() const { return count_; }
+  void Summarize() const;  // logs "skipped N bad records" when N > 0
+
+ private:
+  BadRecordHandler() = default;
+  BadRecordPolicy policy_ = BadRecordPolicy::kFail;
+  std::unique_ptr<FdSink> dead_letter_;
+  std::string dead_letter_path_;
+  int64_t count_ = 0;
+};
+
+class Operator {
+ public:
+  virtual ~Operator() = default;
+  // One data record of the open batch. InvalidArgument marks the record bad.
+  virtual Status OnRecord(const Frame& frame, FrameWriter* out) = 0;
+  // The batch `epoch` closes; emit its output. The TICK is forwarded after.
+  virtual Status OnBatchEnd(int64_t epoch, FrameWriter* out) {
+    (void)epoch;
+    (void)out;
+    return Status::OK();
+  }
+  // An upstream WATERMARK; the default forwards it.
+  virtual Status OnWatermark(int64_t ms, FrameWriter* out) { return out->WriteWatermark(ms); }
+  // End of input: flush all state. END is forwarded after.
+  virtual Status OnEnd(FrameWriter* out) {
+    (void)out;
+    return Status::OK();
+  }
+  // Stop requested with state still open (no END seen): nothing flushed by default.
+  virtual void Summarize() const {}
+};
+
+struct StageContext {
+  ByteSource* input = nullptr;
+  ByteSink* output = nullptr;
+  Clock* clock = nullptr;
+  const CommonOptions* common = nullptr;
+  // Sinks format their own output: no frames are written and control frames
+  // are not forwarded.
+  bool terminal = false;
+  int output_fd = -1;  // when >= 0: checked for a terminal (see ResolveOutput)
+  int64_t stop_grace_ms = 2000;
+};
+
+Status RunStage(const StageContext& ctx, Operator* op);
+// RunStage over stdin and stdout with the system clock.
+Status RunStdioStage(Operator* op, const CommonOptions& common, bool terminal = false);
+
+// Output wire format for a stage, from CommonOptions and whether stdout is a
+// terminal (control lines are left out on a terminal; binary is refused).
+Status ResolveOutput(const CommonOptions& o, int fd, WireFormat* format, bool* data_only);
+
+}  // namespace sstream

@@ -1,0 +1,83 @@
+// Status: the error value every fallible library function returns.
+//
+// A Status is a code plus a human-readable message made of context and cause
+// ("reading campaigns.csv: line 3: expected 2 fields, found 1"). No exception
+// crosses a library API; tools turn the final Status into an exit code with
+// ExitCodeFor(), which is the one exit-status table for every sstream tool.
+// Status is a small value type; copy and move freely.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace sstream {
+
+enum class StatusCode {
+  kOk = 0,
+  kInvalidArgument,  // bad option value, bad expression, bad record
+  kIOError,          // a read/write/open failed
+  kCorruption,       // a binary frame stream is damaged or of another version
+  kNotFound,
+  kUnavailable,      // a peer (broker, server) cannot be reached
+  kInternal,
+  kPipeClosed,       // downstream closed its end of the pipe: stop quietly
+};
+
+class Status {
+ public:
+  Status() = default;
+  static Status OK() { return Status(); }
+  static Status InvalidArgument(std::string msg) {
+    return Status(StatusCode::kInvalidArgument, std::move(msg));
+  }
+  static Status IOError(std::string msg) {
+    return Status(StatusCode::kIOError, std::move(msg));
+  }
+  static Status Corruption(std::string msg) {
+    return Status(StatusCode::kCorruption, std::move(msg));
+  }
+  static Status NotFound(std::string msg) {
+    return Status(StatusCode::kNotFound, std::move(msg));
+  }
+  static Status Unavailable(std::string msg) {
+    return Status(StatusCode::kUnavailable, std::move(msg));
+  }
+  static Status Internal(std::string msg) {
+    return Status(StatusCode::kInternal, std::move(msg));
+  }
+  static Status PipeClosed() { return Status(StatusCode::kPipeClosed, "downstream closed the pipe"); }
+
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+  bool IsInvalidArgument() const { return code_ == StatusCode::kInvalidArgument; }
+  bool IsCorruption() const { return code_ == StatusCode::kCorruption; }
+  bool IsPipeClosed() const { return code_ == StatusCode::kPipeClosed; }
+
+  // Returns a copy whose message is "<context>: <message>".
+  Status WithContext(std::string_view context) const;
+  // "OK", or "<code name>: <message>".
+  std::string ToString() const;
+
+ private:
+  Status(StatusCode code, std::string msg) : code_(code), message_(std::move(msg)) {}
+  StatusCode code_ = StatusCode::kOk;
+  std::string message_;
+};
+
+// The exit-status table shared by every tool (documented in sstream(7)).
+inline constexpr int kExitOk = 0;         // success, including downstream closing the pipe
+inline constexpr int kExitFailure = 1;    // runtime or data error
+inline constexpr int kExitUsage = 2;      // bad command line
+inline constexpr int kExitCorrupt = 3;    // input frame stream damaged or of another version
+
+int ExitCodeFor(const Status& s);
+
+}  // namespace sstream
+
+#define SSTREAM_RETURN_IF_ERROR(expr)          \
+  do {                                         \
+    ::sstream::Status _st = (expr);            \
+    if (!_st.ok()) return _st;                 \
+  } while (0)

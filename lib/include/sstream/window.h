@@ -1,0 +1,55 @@
+// Event-time windows: assignment (pure arithmetic), aggregation state, and the
+// sstream-window operator.
+//
+// Window arithmetic follows Spark (sstream(7), "Windows"): a tumbling window
+// of size S with offset O holds [start, start+S) where
+//   start = t - ((t - O) mod S)   (non-negative modulo: correct before 1970).
+// Append mode emits a window once, when the watermark passes its end, then
+// forgets it; update mode emits the groups changed in a batch; complete mode
+// emits the whole table every batch and never drops late rows.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sstream/stage.h"
+#include "sstream/time.h"
+
+namespace sstream {
+
+// Start of the tumbling window that holds t (ms).
+inline int64_t TumblingWindowStart(int64_t t, int64_t size_ms, int64_t offset_ms = 0) {
+  return t - FloorMod(t - offset_ms, size_ms);
+}
+
+enum class OutputMode { kAppend, kUpdate, kComplete };
+Status ParseOutputMode(std::string_view text, OutputMode* out);
+
+// One aggregate: count, sum, avg, min, max of a field.
+struct AggSpec {
+  enum class Fn { kCount, kCountField, kSum, kAvg, kMin, kMax };
+  Fn fn = Fn::kCount;
+  std::string field;  // empty for count / count(*)
+  std::string name;   // output column name
+};
+// Parses "count, sum(price) AS total, avg(latency)".
+Status ParseAggList(std::string_view text, std::vector<AggSpec>* out);
+
+struct WindowOptions {
+  std::string time_field;            // event-time field
+  std::string time_format = "auto";  // auto | s | ms | us | ns | iso
+  std::string output_time_format = "input";  // window bounds: input | s | ms | us | ns | iso
+  std::string tumbling;              // window size (duration)
+  std::string offset = "0s";         // window start offset
+  std::string watermark;             // allowed delay; empty = no watermark
+  std::vector<std::string> by;       // group-by fields (comma lists accepted)
+  std::string agg = "count";
+  std::string mode = "append";
+};
+
+Status NewWindowOperator(const WindowOptions& o, std::unique_ptr<Operator>* out);
+Status RunWindow(const WindowOptions& o, const CommonOptions& common);
+
+}  // namespace sstream

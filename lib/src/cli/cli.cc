@@ -1,0 +1,158 @@
+// RunTool: the shared main. The only translation unit that includes CLI11
+// (it costs seconds of compile time per file).
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "sstream/cli.h"
+#include "sstream/log.h"
+#include "sstream/version.h"
+
+namespace sstream {
+
+namespace {
+
+void OnStopSignal(int sig) {
+  if (StopRequested()) {
+    // Second signal: the user insists. Die by the signal (exit 128+sig).
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+    return;
+  }
+  RequestStop();
+}
+
+void InstallSignals() {
+  ::signal(SIGPIPE, SIG_IGN);
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: blocking reads return EINTR and see the flag
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+std::string ExamplesFooter(const ToolInfo& info) {
+  if (info.examples.empty()) return "";
+  std::string out = "Examples:\n";
+  for (const auto& [cmd, what] : info.examples) {
+    out += fmt::format("  {}\n      {}\n", what, cmd);
+  }
+  out += fmt::format("\nSee {}(1) and sstream(7) for details.", info.name);
+  return out;
+}
+
+void AddToApp(CLI::App& app, const OptionDef& d) {
+  CLI::Option* opt = nullptr;
+  switch (d.kind) {
+    case OptionDef::Kind::kFlag:
+      opt = app.add_flag(d.names, *static_cast<bool*>(d.target), d.description);
+      break;
+    case OptionDef::Kind::kCount:
+      opt = app.add_flag(d.names, *static_cast<int*>(d.target), d.description);
+      break;
+    case OptionDef::Kind::kText:
+    case OptionDef::Kind::kPositional:
+      opt = app.add_option(d.names, *static_cast<std::string*>(d.target), d.description);
+      break;
+    case OptionDef::Kind::kInt:
+      opt = app.add_option(d.names, *static_cast<int64_t*>(d.target), d.description);
+      break;
+    case OptionDef::Kind::kTextList:
+      opt = app.add_option(d.names, *static_cast<std::vector<std::string>*>(d.target),
+                           d.description);
+      opt->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      break;
+    case OptionDef::Kind::kPositionalList:
+      opt = app.add_option(d.names, *static_cast<std::vector<std::string>*>(d.target),
+                           d.description);
+      break;
+  }
+  if (!d.value_name.empty()) opt->type_name(d.value_name);
+  if (!d.default_text.empty()) opt->default_str(d.default_text);
+  if (!d.choices.empty()) opt->check(CLI::IsMember(d.choices));
+  if (!d.env.empty()) opt->envname(d.env);
+  if (d.required) opt->required();
+  opt->group(d.group);
+}
+
+Status CloseStdout() {
+  std::fflush(stdout);
+  if (::close(STDOUT_FILENO) != 0 && errno != EBADF && errno != EPIPE) {
+    return Status::IOError(fmt::format("closing standard output: {}", std::strerror(errno)));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+int RunTool(int argc, char** argv, const ToolInfo& info, const std::function<void(Cli&)>& define,
+            const std::function<Status()>& body) {
+  SetLogIdentity(info.name);
+  Cli cli;
+  define(cli);
+  int verbose = 0, quiet = 0;
+  cli.Group("Common options");
+  cli.Count("-v,--verbose", &verbose, "More diagnostics on stderr (-vv for debug).");
+  cli.Count("-q,--quiet", &quiet, "Only errors on stderr.");
+
+  CLI::App app(info.summary, info.name);
+  app.footer(ExamplesFooter(info));
+  app.get_formatter()->column_width(34);
+  for (const auto& d : cli.options()) AddToApp(app, d);
+  app.set_version_flag("--version", fmt::format("{} {} (wire format version {})", info.name,
+                                                SSTREAM_VERSION, SSTREAM_WIRE_VERSION));
+  std::string generate;
+  app.add_option("--generate", generate, "Print generated documentation")
+      ->check(CLI::IsMember({"man", "bash", "zsh", "fish", "spec"}))
+      ->group("");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "%s: error: %s\nTry '%s --help' for more information.\n",
+                 info.name.c_str(), e.what(), info.name.c_str());
+    return kExitUsage;
+  }
+
+  if (!generate.empty()) {
+    std::string out;
+    if (generate == "man") out = GenerateManOptions(info, cli.options());
+    if (generate == "bash") out = GenerateBash(info, cli.options());
+    if (generate == "zsh") out = GenerateZsh(info, cli.options());
+    if (generate == "fish") out = GenerateFish(info, cli.options());
+    if (generate == "spec") out = GenerateSpec(info, cli.options());
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return std::fflush(stdout) == 0 ? kExitOk : kExitFailure;
+  }
+
+  LogLevel level = LogLevel::kWarning;
+  if (quiet > 0) level = LogLevel::kError;
+  if (verbose == 1) level = LogLevel::kInfo;
+  if (verbose >= 2) level = LogLevel::kDebug;
+  SetLogLevel(level);
+  InstallSignals();
+
+  Status s = body();
+  Status closed = CloseStdout();
+  if (s.ok() && !closed.ok()) s = closed;
+  if (!s.ok() && !s.IsPipeClosed()) {
+    Log(LogLevel::kError, s.message());
+  }
+  return ExitCodeFor(s);
+}
+
+}  // namespace sstream

@@ -1,0 +1,300 @@
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "frame/frame_format.h"
+#include "json/json_internal.h"
+#include "sstream/frame.h"
+
+namespace sstream {
+
+using namespace frame_format;
+
+namespace {
+constexpr size_t kPadding = 64;           // >= SIMDJSON_PADDING: views can be parsed in place
+constexpr size_t kInitialCapacity = 1 << 20;
+constexpr size_t kBadBytesKept = 4096;
+}  // namespace
+
+FrameReader::FrameReader(ByteSource* source, ReaderLimits limits)
+    : source_(source), limits_(limits) {
+  buf_.resize(kInitialCapacity + kPadding);
+}
+
+FrameReader::~FrameReader() = default;
+
+std::string FrameReader::Position() const {
+  if (format_ == WireFormat::kJson) return fmt::format("{}: line {}", source_->Name(), line_);
+  return fmt::format("{}: byte {}", source_->Name(), frame_offset_);
+}
+
+bool FrameReader::FillBuffer(int timeout_ms, Status* status, bool* timed_out) {
+  *timed_out = false;
+  size_t capacity = buf_.size() - kPadding;
+  if (begin_ > 0 && (begin_ == end_ || capacity - end_ < capacity / 4)) {
+    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    consumed_ += begin_;
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (end_ == capacity) {
+    // One record fills the buffer: grow (records are bounded by the limit).
+    buf_.resize(capacity * 2 + kPadding);
+    capacity = buf_.size() - kPadding;
+  }
+  size_t got = 0;
+  Status s = source_->Read(buf_.data() + end_, capacity - end_, timeout_ms, &got, timed_out);
+  if (!s.ok()) {
+    *status = s;
+    return false;
+  }
+  if (*timed_out) return true;
+  if (got == 0) eof_ = true;
+  end_ += got;
+  return true;
+}
+
+FrameReader::Result FrameReader::Next(Frame* frame, int timeout_ms, Status* status) {
+  if (fatal_) {
+    *status = Status::Corruption("input already failed");
+    return Result::kBadInput;
+  }
+  if (limits_.raw_lines) detected_ = true;
+  while (!detected_) {
+    if (end_ - begin_ >= kStreamHeaderSize || (eof_ && end_ > begin_) ||
+        (end_ > begin_ && buf_[begin_] != kMagic[0])) {
+      if (buf_[begin_] == kMagic[0]) {
+        format_ = WireFormat::kBinary;
+      }
+      detected_ = true;
+      break;
+    }
+    if (eof_) return Result::kEof;
+    bool timed_out;
+    if (!FillBuffer(timeout_ms, status, &timed_out)) return Result::kBadInput;
+    if (timed_out) return Result::kTimeout;
+  }
+  return format_ == WireFormat::kJson ? NextJson(frame, timeout_ms, status)
+                                      : NextBinary(frame, timeout_ms, status);
+}
+
+FrameReader::Result FrameReader::NextJson(Frame* frame, int timeout_ms, Status* status) {
+  for (;;) {
+    const char* base = buf_.data();
+    const char* nl = static_cast<const char*>(std::memchr(base + begin_, '\n', end_ - begin_));
+    std::string_view line;
+    if (nl != nullptr) {
+      size_t pos = static_cast<size_t>(nl - base);
+      line = std::string_view(base + begin_, pos - begin_);
+      frame_offset_ = consumed_ + begin_;
+      begin_ = pos + 1;
+      if (discarding_) {
+        discarding_ = false;
+        continue;
+      }
+      ++line_;
+    } else {
+      if (end_ - begin_ > limits_.max_record_bytes) {
+        bool first = !discarding_;
+        if (first) {
+          ++line_;
+          bad_bytes_.assign(base + begin_, kBadBytesKept);
+          frame_offset_ = consumed_ + begin_;
+        }
+        consumed_ += end_;  // the dropped bytes still count towards byte offsets
+        begin_ = end_ = 0;
+        discarding_ = true;
+        if (first) {
+          *status = Status::InvalidArgument(fmt::format(
+              "{}: line longer than {} bytes", Position(), limits_.max_record_bytes));
+          return Result::kBadInput;
+        }
+      }
+      if (eof_) {
+        if (begin_ == end_) return Result::kEof;
+        line = std::string_view(base + begin_, end_ - begin_);
+        frame_offset_ = consumed_ + begin_;
+        begin_ = end_;
+        if (discarding_) {
+          discarding_ = false;
+          continue;
+        }
+        ++line_;
+      } else {
+        bool timed_out;
+        if (!FillBuffer(timeout_ms, status, &timed_out)) return Result::kBadInput;
+        if (timed_out) return Result::kTimeout;
+        continue;
+      }
+    }
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    size_t i = 0;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (i == line.size()) continue;  // blank lines carry nothing
+    if (limits_.raw_lines) {
+      frame->type = FrameType::kData;
+      frame->type_code = 1;
+      frame->json = line;
+      frame->has_event_time = false;
+      return Result::kFrame;
+    }
+    return ParseJsonLine(line, frame, status);
+  }
+}
+
+FrameReader::Result FrameReader::ParseJsonLine(std::string_view line, Frame* frame,
+                                               Status* status) {
+  // Control lines: '{', optional spaces, "@sstream".
+  size_t i = 0;
+  while (i < line.size() && line[i] == ' ') ++i;
+  bool control = false;
+  if (i < line.size() && line[i] == '{') {
+    size_t j = i + 1;
+    while (j < line.size() && (line[j] == ' ' || line[j] == '\t')) ++j;
+    control = line.compare(j, sizeof(kControlKey) - 1, kControlKey) == 0;
+  }
+  if (!control) {
+    frame->type = FrameType::kData;
+    frame->type_code = static_cast<uint8_t>(FrameType::kData);
+    frame->json = line;
+    frame->has_event_time = false;
+    return Result::kFrame;
+  }
+  json_internal::ControlLine c;
+  Status s = json_internal::ParseControlLine(line, &c, &scratch_);
+  if (!s.ok()) {
+    bad_bytes_.assign(line.substr(0, kBadBytesKept));
+    *status = s.WithContext(Position());
+    return Result::kBadInput;
+  }
+  frame->json = line;
+  frame->has_event_time = false;
+  if (c.kind == "tick") {
+    frame->type = FrameType::kTick;
+    frame->epoch = c.number;
+  } else if (c.kind == "watermark") {
+    frame->type = FrameType::kWatermark;
+    frame->watermark = c.number;
+  } else if (c.kind == "end") {
+    frame->type = FrameType::kEnd;
+  } else if (c.kind == "frame") {
+    frame->type = static_cast<FrameType>(c.type_code);
+    frame->type_code = c.type_code;
+    frame->payload = scratch_;
+    if (frame->type == FrameType::kData || frame->type == FrameType::kTick ||
+        frame->type == FrameType::kWatermark || frame->type == FrameType::kEnd) {
+      bad_bytes_.assign(line.substr(0, kBadBytesKept));
+      *status = Status::InvalidArgument(
+          fmt::format("{}: control line of kind \"frame\" must carry an unknown type, not {}",
+                      Position(), c.type_code));
+      return Result::kBadInput;
+    }
+    return Result::kFrame;
+  } else {
+    frame->type = FrameType::kJsonControl;
+  }
+  frame->type_code = static_cast<uint8_t>(frame->type);
+  return Result::kFrame;
+}
+
+FrameReader::Result FrameReader::NextBinary(Frame* frame, int timeout_ms, Status* status) {
+  auto corrupt = [&](std::string msg, bool fatal) {
+    fatal_ = fatal_ || fatal;
+    *status = Status::Corruption(fmt::format("{}: {}", Position(), msg));
+    return Result::kBadInput;
+  };
+  for (;;) {
+    size_t avail = end_ - begin_;
+    const char* p = buf_.data() + begin_;
+    frame_offset_ = consumed_ + begin_;
+    // A stream header, at the start or where streams were concatenated.
+    if (avail >= 1 && p[0] == kMagic[0]) {
+      if (avail < kStreamHeaderSize) {
+        if (eof_) return corrupt("input ends inside the stream header", true);
+      } else {
+        if (std::memcmp(p, kMagic, sizeof(kMagic)) != 0) {
+          return corrupt("not an sstream frame stream (bad magic bytes)", true);
+        }
+        uint32_t version = GetU32(p + 8);
+        if (version != kVersion) {
+          return corrupt(fmt::format("frame stream version {}, but this sstream reads version {}",
+                                     version, kVersion),
+                         true);
+        }
+        begin_ += kStreamHeaderSize;
+        continue;
+      }
+    } else if (avail >= kFrameHeaderSize) {
+      uint32_t len = GetU32(p + 4);
+      if (len > kMaxPayload || len > limits_.max_record_bytes + 8) {
+        return corrupt(fmt::format("frame length {} exceeds the limit of {} bytes", len,
+                                   limits_.max_record_bytes),
+                       true);
+      }
+      if (avail >= kFrameHeaderSize + len) {
+        const char* payload = p + kFrameHeaderSize;
+        uint32_t crc = Crc32c(0, p + 4, kFrameHeaderSize - 4);
+        crc = Crc32c(crc, payload, len);
+        begin_ += kFrameHeaderSize + len;
+        if (crc != GetU32(p)) {
+          bad_bytes_.assign(payload, std::min<size_t>(len, kBadBytesKept));
+          return corrupt("frame checksum mismatch (damaged frame)", false);
+        }
+        uint8_t type = static_cast<uint8_t>(p[8]);
+        uint8_t flags = static_cast<uint8_t>(p[9]);
+        frame->type_code = type;
+        frame->type = static_cast<FrameType>(type);
+        frame->has_event_time = false;
+        switch (frame->type) {
+          case FrameType::kData:
+            if (flags & kFlagEventTime) {
+              if (len < 8) return corrupt("data frame too short for its event time", false);
+              frame->has_event_time = true;
+              frame->event_time = static_cast<int64_t>(GetU64(payload));
+              frame->json = std::string_view(payload + 8, len - 8);
+            } else {
+              frame->json = std::string_view(payload, len);
+            }
+            return Result::kFrame;
+          case FrameType::kTick:
+          case FrameType::kWatermark:
+            if (len != 8) {
+              return corrupt(fmt::format("control frame of type {} has length {}, expected 8",
+                                         type, len),
+                             false);
+            }
+            frame->epoch = frame->watermark = static_cast<int64_t>(GetU64(payload));
+            return Result::kFrame;
+          case FrameType::kEnd:
+            return Result::kFrame;
+          case FrameType::kJsonControl:
+            frame->json = std::string_view(payload, len);
+            return Result::kFrame;
+          default:
+            frame->payload = std::string_view(payload, len);
+            return Result::kFrame;
+        }
+      }
+      if (eof_) return corrupt("input ends inside a frame (truncated stream)", true);
+    } else if (eof_) {
+      if (avail == 0) return Result::kEof;
+      return corrupt("input ends inside a frame header (truncated stream)", true);
+    }
+    // Need more bytes; make room for a whole frame first.
+    if (avail >= kFrameHeaderSize) {
+      size_t need = kFrameHeaderSize + GetU32(p + 4);
+      if (need + kPadding > buf_.size()) {
+        std::memmove(buf_.data(), buf_.data() + begin_, avail);
+        consumed_ += begin_;
+        end_ = avail;
+        begin_ = 0;
+        buf_.resize(need + kPadding);
+      }
+    }
+    bool timed_out;
+    if (!FillBuffer(timeout_ms, status, &timed_out)) return Result::kBadInput;
+    if (timed_out) return Result::kTimeout;
+  }
+}
+
+}  // namespace sstream

@@ -1,0 +1,139 @@
+#include <fmt/format.h>
+
+#include "frame/frame_format.h"
+#include "sstream/frame.h"
+#include "sstream/time.h"
+
+namespace sstream {
+
+using namespace frame_format;
+
+Status ParseWireFormat(std::string_view name, WireFormat* out) {
+  if (name == "json") {
+    *out = WireFormat::kJson;
+  } else if (name == "binary") {
+    *out = WireFormat::kBinary;
+  } else {
+    return Status::InvalidArgument(
+        fmt::format("unknown wire format '{}' (expected json or binary)", name));
+  }
+  return Status::OK();
+}
+
+FrameWriter::FrameWriter(ByteSink* sink, WireFormat format) : out_(sink), format_(format) {}
+FrameWriter::~FrameWriter() = default;
+
+Status FrameWriter::WriteBinary(uint8_t type, uint8_t flags, std::string_view prefix,
+                                std::string_view payload) {
+  std::string& b = out_.buffer();
+  if (!header_written_) {
+    char h[kStreamHeaderSize] = {};
+    std::memcpy(h, kMagic, sizeof(kMagic));
+    PutU32(h + 8, kVersion);
+    b.append(h, sizeof(h));
+    header_written_ = true;
+  }
+  char h[kFrameHeaderSize];
+  size_t len = prefix.size() + payload.size();
+  PutU32(h + 4, static_cast<uint32_t>(len));
+  h[8] = static_cast<char>(type);
+  h[9] = static_cast<char>(flags);
+  h[10] = h[11] = 0;
+  uint32_t crc = Crc32c(0, h + 4, kFrameHeaderSize - 4);
+  crc = Crc32c(crc, prefix.data(), prefix.size());
+  crc = Crc32c(crc, payload.data(), payload.size());
+  PutU32(h, crc);
+  b.append(h, kFrameHeaderSize);
+  b.append(prefix);
+  b.append(payload);
+  return out_.MaybeFlush();
+}
+
+Status FrameWriter::WriteControlLine(std::string_view line) {
+  std::string& b = out_.buffer();
+  b.append(line);
+  b.push_back('\n');
+  return Status::OK();
+}
+
+Status FrameWriter::WriteData(std::string_view json, bool has_event_time, int64_t event_time) {
+  if (format_ == WireFormat::kJson) {
+    std::string& b = out_.buffer();
+    b.append(json);
+    b.push_back('\n');
+    return out_.MaybeFlush();
+  }
+  if (has_event_time) {
+    char t[8];
+    PutU64(t, static_cast<uint64_t>(event_time));
+    return WriteBinary(static_cast<uint8_t>(FrameType::kData), kFlagEventTime,
+                       std::string_view(t, 8), json);
+  }
+  return WriteBinary(static_cast<uint8_t>(FrameType::kData), 0, {}, json);
+}
+
+Status FrameWriter::WriteTick(int64_t epoch) {
+  if (data_only_) return out_.Flush();
+  if (format_ == WireFormat::kJson) {
+    WriteControlLine(fmt::format("{{\"@sstream\":\"tick\",\"epoch\":{}}}", epoch));
+  } else {
+    char p[8];
+    PutU64(p, static_cast<uint64_t>(epoch));
+    SSTREAM_RETURN_IF_ERROR(
+        WriteBinary(static_cast<uint8_t>(FrameType::kTick), 0, {}, std::string_view(p, 8)));
+  }
+  // A tick closes a micro-batch: make it visible downstream now.
+  return out_.Flush();
+}
+
+Status FrameWriter::WriteWatermark(int64_t ms) {
+  if (data_only_) return Status::OK();
+  if (format_ == WireFormat::kJson) {
+    return WriteControlLine(fmt::format("{{\"@sstream\":\"watermark\",\"ms\":{},\"time\":\"{}\"}}",
+                                        ms, FormatIso(ms)));
+  }
+  char p[8];
+  PutU64(p, static_cast<uint64_t>(ms));
+  return WriteBinary(static_cast<uint8_t>(FrameType::kWatermark), 0, {}, std::string_view(p, 8));
+}
+
+Status FrameWriter::WriteEnd() {
+  if (!data_only_) {
+    if (format_ == WireFormat::kJson) {
+      WriteControlLine("{\"@sstream\":\"end\"}");
+    } else {
+      SSTREAM_RETURN_IF_ERROR(WriteBinary(static_cast<uint8_t>(FrameType::kEnd), 0, {}, {}));
+    }
+  }
+  return out_.Flush();
+}
+
+Status FrameWriter::WriteFrame(const Frame& f) {
+  switch (f.type) {
+    case FrameType::kData: return WriteData(f.json, f.has_event_time, f.event_time);
+    case FrameType::kTick: return WriteTick(f.epoch);
+    case FrameType::kWatermark: return WriteWatermark(f.watermark);
+    case FrameType::kEnd: return WriteEnd();
+    default: break;
+  }
+  if (data_only_) return Status::OK();
+  if (format_ == WireFormat::kJson) {
+    if (f.type == FrameType::kJsonControl) return WriteControlLine(f.json);
+    std::string line = fmt::format("{{\"@sstream\":\"frame\",\"type\":{},\"hex\":\"", f.type_code);
+    static const char kHex[] = "0123456789abcdef";
+    for (unsigned char c : f.payload) {
+      line.push_back(kHex[c >> 4]);
+      line.push_back(kHex[c & 15]);
+    }
+    line += "\"}";
+    return WriteControlLine(line);
+  }
+  if (f.type == FrameType::kJsonControl) {
+    return WriteBinary(f.type_code, 0, {}, f.json);
+  }
+  return WriteBinary(f.type_code, 0, {}, f.payload);
+}
+
+Status FrameWriter::Flush() { return out_.Flush(); }
+
+}  // namespace sstream

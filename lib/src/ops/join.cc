@@ -1,0 +1,207 @@
+#include "sstream/join.h"
+
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "sstream/log.h"
+#include "sstream/record.h"
+
+namespace sstream {
+
+namespace {
+
+std::string Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// Appends the comparable text of a raw JSON key value; false for null/missing.
+bool AppendKeyPart(std::string* key, std::string_view raw, std::string* scratch) {
+  switch (KindOfRaw(raw)) {
+    case JsonKind::kMissing:
+    case JsonKind::kNull: return false;
+    case JsonKind::kString: {
+      std::string_view text;
+      if (!StringContent(raw, scratch, &text).ok()) return false;
+      key->append(text);
+      return true;
+    }
+    default: key->append(raw); return true;
+  }
+}
+
+class JoinOperator final : public Operator {
+ public:
+  Status Init(const JoinOptions& o) {
+    if (o.static_path.empty()) return Status::InvalidArgument("--static FILE is required");
+    if (o.how == "inner") {
+      left_ = false;
+    } else if (o.how == "left" || o.how == "left_outer" || o.how == "leftouter") {
+      left_ = true;
+    } else {
+      return Status::InvalidArgument(
+          fmt::format("unknown join type '{}' (expected inner or left)", o.how));
+    }
+    StaticTable table;
+    SSTREAM_RETURN_IF_ERROR(LoadStaticTable(o.static_path, o.static_format, &table));
+    std::vector<std::string> stream_keys;
+    std::vector<size_t> static_key_cols;
+    for (const auto& list : o.on) {
+      size_t start = 0;
+      while (start <= list.size()) {
+        size_t comma = list.find(',', start);
+        if (comma == std::string::npos) comma = list.size();
+        std::string item = Trim(std::string_view(list).substr(start, comma - start));
+        start = comma + 1;
+        if (item.empty()) continue;
+        std::string s = item, t = item;
+        size_t eq = item.find('=');
+        if (eq != std::string::npos) {
+          s = Trim(item.substr(0, eq));
+          t = Trim(item.substr(eq + 1));
+        }
+        size_t col = 0;
+        while (col < table.columns.size() && table.columns[col] != t) ++col;
+        if (col == table.columns.size()) {
+          return Status::InvalidArgument(
+              fmt::format("--on {}: {} has no column '{}' (columns: {})", item, o.static_path, t,
+                          fmt::join(table.columns, ", ")));
+        }
+        stream_keys.push_back(s);
+        static_key_cols.push_back(col);
+      }
+    }
+    if (stream_keys.empty()) return Status::InvalidArgument("--on KEY is required");
+    n_keys_ = stream_keys.size();
+    // The static columns that are not join keys are appended to each record.
+    std::vector<bool> is_key(table.columns.size(), false);
+    for (size_t c : static_key_cols) is_key[c] = true;
+    std::vector<std::string> paths = stream_keys;
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      if (is_key[c]) continue;
+      extra_cols_.push_back(table.columns[c]);
+      extra_col_index_.push_back(c);
+      paths.push_back(table.columns[c]);  // to notice records that already have it
+      null_suffix_.push_back(',');
+      AppendJsonString(&null_suffix_, table.columns[c]);
+      null_suffix_ += ":null";
+    }
+    std::string scratch;
+    for (size_t r = 0; r < table.rows.size(); ++r) {
+      const auto& row = table.rows[r];
+      std::string key;
+      bool ok = true;
+      for (size_t k = 0; k < n_keys_; ++k) {
+        if (k) key.push_back('\x1f');
+        ok = ok && AppendKeyPart(&key, row[static_key_cols[k]], &scratch);
+      }
+      if (!ok) continue;  // a null key never matches
+      std::string suffix;
+      for (size_t e = 0; e < extra_col_index_.size(); ++e) {
+        suffix.push_back(',');
+        AppendJsonString(&suffix, extra_cols_[e]);
+        suffix.push_back(':');
+        suffix += row[extra_col_index_[e]];
+      }
+      suffixes_.push_back(std::move(suffix));
+      index_[key].push_back(suffixes_.size() - 1);
+    }
+    Log(LogLevel::kInfo, fmt::format("loaded {} rows ({} distinct keys) from {}",
+                                     table.rows.size(), index_.size(), o.static_path));
+    scanner_ = std::make_unique<RecordScanner>(paths);
+    full_scanner_ = std::make_unique<RecordScanner>(std::vector<std::string>{});
+    full_scanner_->set_collect_all(true);
+    return Status::OK();
+  }
+
+  Status OnRecord(const Frame& f, FrameWriter* out) override {
+    SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f.json));
+    key_.clear();
+    bool ok = true;
+    for (size_t k = 0; k < n_keys_ && ok; ++k) {
+      if (k) key_.push_back('\x1f');
+      ok = AppendKeyPart(&key_, scanner_->value(k), &scratch_);
+    }
+    const std::vector<size_t>* matches = nullptr;
+    if (ok) {
+      auto it = index_.find(key_);
+      if (it != index_.end()) matches = &it->second;
+    }
+    if (matches == nullptr) {
+      if (!left_) return Status::OK();
+      return Emit(f, null_suffix_, out);
+    }
+    for (size_t m : *matches) SSTREAM_RETURN_IF_ERROR(Emit(f, suffixes_[m], out));
+    return Status::OK();
+  }
+
+ private:
+  Status Emit(const Frame& f, const std::string& suffix, FrameWriter* out) {
+    bool collision = false;
+    for (size_t e = 0; e < extra_cols_.size(); ++e) {
+      if (!scanner_->value(n_keys_ + e).empty()) collision = true;
+    }
+    std::string_view body = f.json;
+    while (!body.empty() && (body.back() == ' ' || body.back() == '\t')) body.remove_suffix(1);
+    buf_.clear();
+    if (!collision) {
+      body.remove_suffix(1);  // the closing '}'
+      buf_.append(body);
+      size_t k = body.find_first_not_of(" \t{");
+      bool empty_object = k == std::string_view::npos;
+      buf_.append(empty_object ? std::string_view(suffix).substr(suffix.empty() ? 0 : 1)
+                               : std::string_view(suffix));
+      buf_.push_back('}');
+      return out->WriteData(buf_, f.has_event_time, f.event_time);
+    }
+    // Rare: the record already has a static column; the static value replaces it.
+    SSTREAM_RETURN_IF_ERROR(full_scanner_->Scan(f.json));
+    buf_.push_back('{');
+    bool first = true;
+    for (const auto& [name, raw] : full_scanner_->fields()) {
+      bool replaced = false;
+      for (const auto& c : extra_cols_) replaced = replaced || c == name;
+      if (replaced) continue;
+      if (!first) buf_.push_back(',');
+      first = false;
+      buf_.push_back('"');
+      buf_.append(name);
+      buf_.append("\":");
+      buf_.append(raw);
+    }
+    buf_.append(first ? std::string_view(suffix).substr(suffix.empty() ? 0 : 1)
+                      : std::string_view(suffix));
+    buf_.push_back('}');
+    return out->WriteData(buf_, f.has_event_time, f.event_time);
+  }
+
+  bool left_ = false;
+  size_t n_keys_ = 0;
+  std::vector<std::string> extra_cols_;
+  std::vector<size_t> extra_col_index_;
+  std::vector<std::string> suffixes_;
+  std::string null_suffix_;
+  std::unordered_map<std::string, std::vector<size_t>> index_;
+  std::unique_ptr<RecordScanner> scanner_;
+  std::unique_ptr<RecordScanner> full_scanner_;
+  std::string key_, scratch_, buf_;
+};
+
+}  // namespace
+
+Status NewJoinOperator(const JoinOptions& o, std::unique_ptr<Operator>* out) {
+  auto op = std::make_unique<JoinOperator>();
+  SSTREAM_RETURN_IF_ERROR(op->Init(o));
+  *out = std::move(op);
+  return Status::OK();
+}
+
+Status RunJoin(const JoinOptions& o, const CommonOptions& common) {
+  std::unique_ptr<Operator> op;
+  SSTREAM_RETURN_IF_ERROR(NewJoinOperator(o, &op));
+  return RunStdioStage(op.get(), common);
+}
+
+}  // namespace sstream

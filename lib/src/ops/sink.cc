@@ -1,0 +1,234 @@
+#include "sstream/sink.h"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "sstream/log.h"
+#include "sstream/record.h"
+
+namespace sstream {
+
+namespace {
+
+// Display text of a raw JSON value: strings without quotes, null as "null".
+std::string CellText(std::string_view raw) {
+  if (raw.empty()) return "null";
+  if (KindOfRaw(raw) == JsonKind::kString) {
+    std::string scratch;
+    std::string_view text;
+    if (StringContent(raw, &scratch, &text).ok()) return std::string(text);
+  }
+  return std::string(raw);
+}
+
+// Number of display columns (UTF-8 code points; good enough for alignment).
+size_t Width(std::string_view s) {
+  size_t w = 0;
+  for (unsigned char c : s) w += (c & 0xC0) != 0x80;
+  return w;
+}
+
+void AppendCsvField(std::string* out, std::string_view raw) {
+  if (raw.empty() || KindOfRaw(raw) == JsonKind::kNull) return;
+  std::string text = CellText(raw);
+  if (text.find_first_of(",\"\r\n") == std::string::npos) {
+    out->append(text);
+    return;
+  }
+  out->push_back('"');
+  for (char c : text) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+class SinkOperator final : public Operator {
+ public:
+  SinkOperator(const SinkOptions& o, ByteSink* out) : o_(o), out_(out) {
+    scanner_.set_collect_all(true);
+  }
+
+  Status Init() {
+    if (o_.format != "json" && o_.format != "csv" && o_.format != "table") {
+      return Status::InvalidArgument(
+          fmt::format("unknown sink format '{}' (expected json, csv or table)", o_.format));
+    }
+    if (o_.num_rows < 0) return Status::InvalidArgument("--num-rows must not be negative");
+    if (o_.truncate < 0) return Status::InvalidArgument("--truncate must not be negative");
+    return Status::OK();
+  }
+
+  Status OnRecord(const Frame& f, FrameWriter*) override {
+    if (o_.format == "json") {
+      // Check the record (the sink is where bad input must not slip out).
+      SSTREAM_RETURN_IF_ERROR(scanner_.Scan(f.json));
+      std::string& b = out_.buffer();
+      b.append(f.json);
+      b.push_back('\n');
+      return out_.MaybeFlush();
+    }
+    SSTREAM_RETURN_IF_ERROR(scanner_.Scan(f.json));
+    if (o_.format == "csv") return WriteCsv();
+    std::vector<std::string> row(columns_.size(), "null");
+    for (const auto& [name, raw] : scanner_.fields()) {
+      size_t c = ColumnIndex(name);
+      if (c == row.size()) row.emplace_back();
+      row[c] = CellText(raw);
+    }
+    rows_.push_back(std::move(row));
+    return Status::OK();
+  }
+
+  Status OnBatchEnd(int64_t epoch, FrameWriter*) override {
+    if (o_.format == "table") SSTREAM_RETURN_IF_ERROR(PrintTable(epoch));
+    return out_.Flush();
+  }
+
+  Status OnEnd(FrameWriter*) override { return out_.Flush(); }
+
+ private:
+  size_t ColumnIndex(std::string_view name) {
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      if (columns_[c] == name) return c;
+    }
+    columns_.emplace_back(name);
+    return columns_.size() - 1;
+  }
+
+  Status WriteCsv() {
+    std::string& b = out_.buffer();
+    if (!csv_header_done_) {
+      for (const auto& [name, raw] : scanner_.fields()) {
+        (void)raw;
+        columns_.emplace_back(name);
+      }
+      for (size_t c = 0; c < columns_.size(); ++c) {
+        if (c) b.push_back(',');
+        std::string quoted = "\"" + columns_[c] + "\"";
+        AppendCsvField(&b, quoted);
+      }
+      b.push_back('\n');
+      csv_header_done_ = true;
+    }
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      if (c) b.push_back(',');
+      std::string_view raw;
+      for (const auto& [name, v] : scanner_.fields()) {
+        if (name == columns_[c]) {
+          raw = v;
+          break;
+        }
+      }
+      AppendCsvField(&b, raw);
+    }
+    if (scanner_.fields().size() > columns_.size() && !warned_columns_) {
+      Log(LogLevel::kWarning, "csv: records have fields beyond the header's; they are left out");
+      warned_columns_ = true;
+    }
+    b.push_back('\n');
+    return out_.MaybeFlush();
+  }
+
+  // Spark's console sink (Dataset.showString): right-aligned cells, cut at
+  // `truncate` characters with "...", at most num_rows rows per batch.
+  Status PrintTable(int64_t epoch) {
+    if (rows_.empty()) {
+      columns_.clear();
+      return Status::OK();
+    }
+    auto cut = [&](const std::string& s) {
+      if (o_.truncate <= 0 || Width(s) <= static_cast<size_t>(o_.truncate)) return s;
+      size_t keep = o_.truncate < 4 ? static_cast<size_t>(o_.truncate)
+                                    : static_cast<size_t>(o_.truncate - 3);
+      std::string out;
+      size_t w = 0;
+      for (size_t i = 0; i < s.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if ((c & 0xC0) != 0x80) {
+          if (w == keep) break;
+          ++w;
+        }
+        out.push_back(s[i]);
+      }
+      return o_.truncate < 4 ? out : out + "...";
+    };
+    size_t shown = std::min(rows_.size(), static_cast<size_t>(o_.num_rows));
+    std::vector<size_t> width(columns_.size(), 3);
+    std::vector<std::string> header;
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      header.push_back(cut(columns_[c]));
+      width[c] = std::max(width[c], Width(header[c]));
+    }
+    for (size_t r = 0; r < shown; ++r) {
+      rows_[r].resize(columns_.size(), "null");
+      for (size_t c = 0; c < columns_.size(); ++c) {
+        rows_[r][c] = cut(rows_[r][c]);
+        width[c] = std::max(width[c], Width(rows_[r][c]));
+      }
+    }
+    std::string& b = out_.buffer();
+    b += "-------------------------------------------\n";
+    b += fmt::format("Batch: {}\n", epoch);
+    b += "-------------------------------------------\n";
+    std::string rule = "+";
+    for (size_t w : width) rule += std::string(w, '-') + "+";
+    rule += "\n";
+    auto line = [&](const std::vector<std::string>& cells) {
+      b.push_back('|');
+      for (size_t c = 0; c < cells.size(); ++c) {
+        b.append(width[c] - Width(cells[c]), ' ');
+        b += cells[c];
+        b.push_back('|');
+      }
+      b.push_back('\n');
+    };
+    b += rule;
+    line(header);
+    b += rule;
+    for (size_t r = 0; r < shown; ++r) line(rows_[r]);
+    b += rule;
+    if (shown < rows_.size()) {
+      b += fmt::format("only showing top {} row{}\n", shown, shown == 1 ? "" : "s");
+    }
+    b += "\n";
+    rows_.clear();
+    columns_.clear();
+    return out_.MaybeFlush();
+  }
+
+  SinkOptions o_;
+  BufferedWriter out_;
+  RecordScanner scanner_{std::vector<std::string>{}};
+  std::vector<std::string> columns_;
+  std::vector<std::vector<std::string>> rows_;
+  bool csv_header_done_ = false;
+  bool warned_columns_ = false;
+};
+
+}  // namespace
+
+Status NewSinkOperator(const SinkOptions& o, ByteSink* out, std::unique_ptr<Operator>* op) {
+  auto s = std::make_unique<SinkOperator>(o, out);
+  SSTREAM_RETURN_IF_ERROR(s->Init());
+  *op = std::move(s);
+  return Status::OK();
+}
+
+Status RunSink(const SinkOptions& o, const CommonOptions& common) {
+  FdSink stdout_sink(STDOUT_FILENO, "stdout");
+  std::unique_ptr<Operator> op;
+  SSTREAM_RETURN_IF_ERROR(NewSinkOperator(o, &stdout_sink, &op));
+  FdSource in(STDIN_FILENO, "stdin");
+  FdSink unused(-1, "unused");
+  StageContext ctx;
+  ctx.input = &in;
+  ctx.output = &unused;
+  ctx.clock = &DefaultClock();
+  ctx.common = &common;
+  ctx.terminal = true;
+  return RunStage(ctx, op.get());
+}
+
+}  // namespace sstream

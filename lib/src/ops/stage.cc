@@ -1,0 +1,265 @@
+#include "sstream/stage.h"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "sstream/log.h"
+#include "sstream/record.h"
+#include "sstream/time.h"
+
+namespace sstream {
+
+Status BadRecordHandler::Create(const CommonOptions& o, std::unique_ptr<BadRecordHandler>* out) {
+  std::unique_ptr<BadRecordHandler> h(new BadRecordHandler());
+  if (o.bad_records == "fail") {
+    h->policy_ = BadRecordPolicy::kFail;
+  } else if (o.bad_records == "skip") {
+    h->policy_ = BadRecordPolicy::kSkip;
+  } else if (o.bad_records == "dead-letter") {
+    h->policy_ = BadRecordPolicy::kDeadLetter;
+    if (o.dead_letter.empty()) {
+      return Status::InvalidArgument("--bad-records dead-letter needs --dead-letter FILE");
+    }
+  } else {
+    return Status::InvalidArgument(fmt::format(
+        "unknown --bad-records policy '{}' (expected fail, skip or dead-letter)", o.bad_records));
+  }
+  if (!o.dead_letter.empty()) {
+    if (h->policy_ == BadRecordPolicy::kFail) h->policy_ = BadRecordPolicy::kDeadLetter;
+    SSTREAM_RETURN_IF_ERROR(OpenFileSink(o.dead_letter, true, &h->dead_letter_));
+    h->dead_letter_path_ = o.dead_letter;
+  }
+  *out = std::move(h);
+  return Status::OK();
+}
+
+BadRecordHandler::~BadRecordHandler() = default;
+
+Status BadRecordHandler::Handle(const std::string& position, const Status& error,
+                                std::string_view raw) {
+  if (policy_ == BadRecordPolicy::kFail) {
+    std::string where = position;
+    return error.WithContext(where);
+  }
+  ++count_;
+  if (policy_ == BadRecordPolicy::kSkip) {
+    if (count_ <= 5) Log(LogLevel::kWarning, fmt::format("skipping {}: {}", position, error.message()));
+    if (count_ == 5) Log(LogLevel::kWarning, "further skipped records are only counted");
+    return Status::OK();
+  }
+  // One JSON line per bad record: where, why, and the text (as a string: it
+  // may not be valid JSON or UTF-8).
+  std::string line = "{\"position\":";
+  AppendJsonStringLossy(&line, position);
+  line += ",\"error\":";
+  AppendJsonStringLossy(&line, error.message());
+  line += ",\"record\":";
+  AppendJsonStringLossy(&line, raw);
+  line += "}\n";
+  Status s = dead_letter_->Write(line);
+  if (!s.ok()) return s.WithContext("writing the dead-letter file");
+  return Status::OK();
+}
+
+void BadRecordHandler::Summarize() const {
+  if (count_ == 0) return;
+  if (policy_ == BadRecordPolicy::kDeadLetter) {
+    Log(LogLevel::kWarning,
+        fmt::format("{} bad record(s) written to {}", count_, dead_letter_path_));
+  } else {
+    Log(LogLevel::kWarning, fmt::format("skipped {} bad record(s)", count_));
+  }
+}
+
+Status ResolveOutput(const CommonOptions& o, int fd, WireFormat* format, bool* data_only) {
+  SSTREAM_RETURN_IF_ERROR(ParseWireFormat(o.wire, format));
+  bool tty = fd >= 0 && ::isatty(fd) == 1;
+  if (*format == WireFormat::kBinary && tty) {
+    return Status::InvalidArgument(
+        "refusing to write binary frames to a terminal (use --wire json, or redirect)");
+  }
+  *data_only = o.data_only || tty;
+  return Status::OK();
+}
+
+namespace {
+
+class StageLoop {
+ public:
+  StageLoop(const StageContext& ctx, Operator* op, FrameWriter* out, BadRecordHandler* bad)
+      : ctx_(ctx), op_(op), out_(out), bad_(bad), reader_(ctx.input, Limits(ctx)) {}
+
+  static ReaderLimits Limits(const StageContext& ctx) {
+    ReaderLimits l;
+    l.max_record_bytes = static_cast<size_t>(ctx.common->max_record_bytes);
+    return l;
+  }
+
+  Status Run() {
+    SSTREAM_RETURN_IF_ERROR(ParseDuration(ctx_.common->tick, &own_tick_ms_));
+    if (own_tick_ms_ <= 0) return Status::InvalidArgument("--tick must be at least 1ms");
+    Clock* clock = ctx_.clock;
+    next_own_tick_ = clock->NowMillis() + own_tick_ms_;
+    int64_t stop_deadline = -1;
+    Frame f;
+    for (;;) {
+      int64_t now = clock->NowMillis();
+      if (StopRequested()) {
+        if (stop_deadline < 0) {
+          stop_deadline = now + ctx_.stop_grace_ms;
+          Log(LogLevel::kInfo, "stop requested: finishing the batch");
+        }
+        if (now >= stop_deadline) {
+          // Upstream did not end in time: close what we have and leave the
+          // rest of the state unflushed (it is not complete).
+          SSTREAM_RETURN_IF_ERROR(CloseOwnBatch(true));
+          return Finish(false);
+        }
+      }
+      int timeout = -1;
+      if (!upstream_ticks_) timeout = static_cast<int>(std::max<int64_t>(0, next_own_tick_ - now));
+      if (stop_deadline >= 0) {
+        int left = static_cast<int>(std::max<int64_t>(0, stop_deadline - now));
+        timeout = timeout < 0 ? left : std::min(timeout, left);
+      }
+      Status st;
+      switch (reader_.Next(&f, timeout, &st)) {
+        case FrameReader::Result::kTimeout:
+          if (!upstream_ticks_ && clock->NowMillis() >= next_own_tick_) {
+            SSTREAM_RETURN_IF_ERROR(CloseOwnBatch(false));
+          }
+          break;
+        case FrameReader::Result::kEof:
+          return End();
+        case FrameReader::Result::kBadInput:
+          if (reader_.fatal() || st.code() == StatusCode::kIOError ||
+              st.code() == StatusCode::kPipeClosed) {
+            return st;
+          }
+          SSTREAM_RETURN_IF_ERROR(bad_->Handle(reader_.Position(), StripPosition(st),
+                                               reader_.last_bad_bytes()));
+          break;
+        case FrameReader::Result::kFrame:
+          switch (f.type) {
+            case FrameType::kData: {
+              Status s = op_->OnRecord(f, out_);
+              if (!s.ok()) {
+                if (!s.IsInvalidArgument()) return s;
+                SSTREAM_RETURN_IF_ERROR(bad_->Handle(reader_.Position(), s, f.json));
+              }
+              ++batch_records_;
+              break;
+            }
+            case FrameType::kTick:
+              upstream_ticks_ = true;
+              SSTREAM_RETURN_IF_ERROR(CloseBatch(f.epoch));
+              last_epoch_ = f.epoch;
+              break;
+            case FrameType::kWatermark:
+              if (!ctx_.terminal) SSTREAM_RETURN_IF_ERROR(op_->OnWatermark(f.watermark, out_));
+              break;
+            case FrameType::kEnd:
+              return End();
+            default:
+              if (!ctx_.terminal) SSTREAM_RETURN_IF_ERROR(out_->WriteFrame(f));
+              break;
+          }
+          break;
+      }
+    }
+  }
+
+ private:
+  // Reader messages start with the position; the handler adds it again.
+  Status StripPosition(const Status& s) {
+    std::string pos = reader_.Position() + ": ";
+    const std::string& m = s.message();
+    if (m.compare(0, pos.size(), pos) == 0) {
+      std::string rest = m.substr(pos.size());
+      return s.IsCorruption() ? Status::Corruption(rest) : Status::InvalidArgument(rest);
+    }
+    return s;
+  }
+
+  Status CloseBatch(int64_t epoch) {
+    SSTREAM_RETURN_IF_ERROR(op_->OnBatchEnd(epoch, out_));
+    batch_records_ = 0;
+    if (!ctx_.terminal) return out_->WriteTick(epoch);
+    return out_->Flush();
+  }
+
+  // A batch on our own clock (no upstream ticks). Empty batches are skipped,
+  // as Spark skips triggers without new data.
+  Status CloseOwnBatch(bool force) {
+    int64_t interval = own_tick_ms_;
+    while (next_own_tick_ <= ctx_.clock->NowMillis()) next_own_tick_ += interval;
+    if (upstream_ticks_ && !force) return Status::OK();
+    if (batch_records_ == 0) return Status::OK();
+    int64_t epoch = ++last_epoch_;
+    return CloseBatch(epoch);
+  }
+
+  Status End() {
+    if (batch_records_ > 0) {
+      int64_t epoch = ++last_epoch_;
+      SSTREAM_RETURN_IF_ERROR(CloseBatch(epoch));
+    }
+    SSTREAM_RETURN_IF_ERROR(op_->OnEnd(out_));
+    return Finish(true);
+  }
+
+  Status Finish(bool ended) {
+    if (!ctx_.terminal && ended) SSTREAM_RETURN_IF_ERROR(out_->WriteEnd());
+    SSTREAM_RETURN_IF_ERROR(out_->Flush());
+    op_->Summarize();
+    bad_->Summarize();
+    return Status::OK();
+  }
+
+  const StageContext& ctx_;
+  Operator* op_;
+  FrameWriter* out_;
+  BadRecordHandler* bad_;
+  FrameReader reader_;
+  bool upstream_ticks_ = false;
+  int64_t own_tick_ms_ = 1000;
+  int64_t next_own_tick_ = 0;
+  int64_t last_epoch_ = -1;
+  int64_t batch_records_ = 0;
+};
+
+}  // namespace
+
+Status RunStage(const StageContext& ctx, Operator* op) {
+  std::unique_ptr<BadRecordHandler> bad;
+  SSTREAM_RETURN_IF_ERROR(BadRecordHandler::Create(*ctx.common, &bad));
+  WireFormat format = WireFormat::kJson;
+  bool data_only = true;
+  if (!ctx.terminal) {
+    SSTREAM_RETURN_IF_ERROR(ResolveOutput(*ctx.common, ctx.output_fd, &format, &data_only));
+  }
+  FrameWriter out(ctx.output, format);
+  out.set_data_only(data_only);
+  StageLoop loop(ctx, op, &out, bad.get());
+  return loop.Run();
+}
+
+}  // namespace sstream
+
+namespace sstream {
+
+Status RunStdioStage(Operator* op, const CommonOptions& common, bool terminal) {
+  FdSource in(STDIN_FILENO, "stdin");
+  FdSink out(STDOUT_FILENO, "stdout");
+  StageContext ctx;
+  ctx.input = &in;
+  ctx.output = &out;
+  ctx.clock = &DefaultClock();
+  ctx.common = &common;
+  ctx.terminal = terminal;
+  ctx.output_fd = STDOUT_FILENO;
+  return RunStage(ctx, op);
+}
+
+}  // namespace sstream

@@ -1,0 +1,399 @@
+#include "sstream/window.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "sstream/log.h"
+#include "sstream/record.h"
+#include "sstream/watermark.h"
+
+namespace sstream {
+
+Status ParseOutputMode(std::string_view text, OutputMode* out) {
+  if (text == "append") {
+    *out = OutputMode::kAppend;
+  } else if (text == "update") {
+    *out = OutputMode::kUpdate;
+  } else if (text == "complete") {
+    *out = OutputMode::kComplete;
+  } else {
+    return Status::InvalidArgument(
+        fmt::format("unknown output mode '{}' (expected append, update or complete)", text));
+  }
+  return Status::OK();
+}
+
+namespace {
+
+std::string Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Splits on commas outside parentheses and quotes.
+std::vector<std::string> SplitTopLevel(std::string_view text) {
+  std::vector<std::string> parts;
+  int depth = 0;
+  char quote = 0;
+  std::string cur;
+  for (char c : text) {
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"' || c == '`') {
+      quote = c;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      --depth;
+    } else if (c == ',' && depth == 0) {
+      parts.push_back(Trim(cur));
+      cur.clear();
+      continue;
+    }
+    cur.push_back(c);
+  }
+  parts.push_back(Trim(cur));
+  return parts;
+}
+
+}  // namespace
+
+Status ParseAggList(std::string_view text, std::vector<AggSpec>* out) {
+  out->clear();
+  for (const std::string& part : SplitTopLevel(text)) {
+    if (part.empty()) return Status::InvalidArgument(fmt::format("--agg '{}': empty item", text));
+    std::string item = part;
+    std::string alias;
+    // "expr AS name" (case-insensitive AS).
+    std::string lower = Lower(item);
+    size_t as = lower.rfind(" as ");
+    if (as != std::string::npos) {
+      alias = Trim(item.substr(as + 4));
+      item = Trim(item.substr(0, as));
+      if (alias.size() >= 2 && alias.front() == '`' && alias.back() == '`') {
+        alias = alias.substr(1, alias.size() - 2);
+      }
+    }
+    AggSpec spec;
+    std::string fn = item, arg;
+    size_t open = item.find('(');
+    if (open != std::string::npos) {
+      if (item.back() != ')') {
+        return Status::InvalidArgument(fmt::format("--agg '{}': missing ')'", part));
+      }
+      fn = Trim(item.substr(0, open));
+      arg = Trim(item.substr(open + 1, item.size() - open - 2));
+    }
+    fn = Lower(fn);
+    if (fn == "count") {
+      spec.fn = (arg.empty() || arg == "*" || arg == "1") ? AggSpec::Fn::kCount
+                                                            : AggSpec::Fn::kCountField;
+    } else if (fn == "sum") {
+      spec.fn = AggSpec::Fn::kSum;
+    } else if (fn == "avg" || fn == "mean") {
+      spec.fn = AggSpec::Fn::kAvg;
+    } else if (fn == "min") {
+      spec.fn = AggSpec::Fn::kMin;
+    } else if (fn == "max") {
+      spec.fn = AggSpec::Fn::kMax;
+    } else {
+      return Status::InvalidArgument(fmt::format(
+          "--agg '{}': unknown aggregate '{}' (expected count, sum, avg, min or max)", part, fn));
+    }
+    if (spec.fn != AggSpec::Fn::kCount) {
+      if (arg.empty()) {
+        return Status::InvalidArgument(fmt::format("--agg '{}': {} needs a field", part, fn));
+      }
+      spec.field = arg;
+    }
+    spec.name = !alias.empty() ? alias
+                : spec.fn == AggSpec::Fn::kCount ? "count"
+                                                 : fmt::format("{}({})", fn, arg);
+    out->push_back(std::move(spec));
+  }
+  return Status::OK();
+}
+
+namespace {
+
+struct AggSlot {
+  double x = 0;
+  int64_t n = 0;
+};
+
+struct Group {
+  int64_t count = 0;
+  bool dirty = false;
+  std::vector<AggSlot> slots;
+};
+
+using WindowGroups = std::unordered_map<std::string, Group>;
+
+class WindowOperator final : public Operator {
+ public:
+  Status Init(const WindowOptions& o) {
+    if (o.time_field.empty()) return Status::InvalidArgument("--time FIELD is required");
+    if (o.tumbling.empty()) return Status::InvalidArgument("--tumbling DURATION is required");
+    SSTREAM_RETURN_IF_ERROR(ParseDuration(o.tumbling, &size_ms_).WithContext("--tumbling"));
+    if (size_ms_ <= 0) return Status::InvalidArgument("--tumbling: window size must be positive");
+    SSTREAM_RETURN_IF_ERROR(ParseDuration(o.offset, &offset_ms_).WithContext("--offset"));
+    if (offset_ms_ >= size_ms_) {
+      return Status::InvalidArgument("--offset must be smaller than the window size");
+    }
+    SSTREAM_RETURN_IF_ERROR(ParseTimeFormat(o.time_format, &time_format_));
+    if (o.output_time_format != "input") {
+      SSTREAM_RETURN_IF_ERROR(ParseTimeFormat(o.output_time_format, &out_format_));
+      fixed_out_format_ = out_format_ != TimeFormat::kAuto;
+    }
+    SSTREAM_RETURN_IF_ERROR(ParseOutputMode(o.mode, &mode_));
+    if (!o.watermark.empty()) {
+      int64_t delay;
+      SSTREAM_RETURN_IF_ERROR(ParseDuration(o.watermark, &delay).WithContext("--watermark"));
+      watermark_ = std::make_unique<WatermarkTracker>(delay);
+    } else if (mode_ == OutputMode::kAppend) {
+      // Spark: "Append output mode not supported when there are streaming
+      // aggregations on streaming DataFrames/DataSets without watermark".
+      return Status::InvalidArgument(
+          "append mode needs a watermark: without one a window never closes (add --watermark "
+          "DELAY, or use --mode update or --mode complete)");
+    }
+    SSTREAM_RETURN_IF_ERROR(ParseAggList(o.agg, &aggs_));
+    time_field_ = o.time_field;
+    std::vector<std::string> paths = {o.time_field};
+    for (const auto& list : o.by) {
+      for (const auto& f : SplitTopLevel(list)) {
+        if (f.empty()) return Status::InvalidArgument("--by: empty field name");
+        std::vector<std::string> segs;
+        SSTREAM_RETURN_IF_ERROR(ParseFieldPath(f, &segs).WithContext("--by"));
+        key_names_.push_back(segs.back());
+        key_index_.push_back(paths.size());
+        paths.push_back(f);
+      }
+    }
+    for (auto& a : aggs_) {
+      if (a.field.empty()) {
+        agg_index_.push_back(0);
+        continue;
+      }
+      agg_index_.push_back(paths.size());
+      paths.push_back(a.field);
+    }
+    scanner_ = std::make_unique<RecordScanner>(paths);
+    return Status::OK();
+  }
+
+  Status OnRecord(const Frame& f, FrameWriter*) override {
+    SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f.json));
+    int64_t t;
+    TimeFormat used;
+    Status s = EventTimeFromRaw(scanner_->value(0), time_format_, &t, &used);
+    if (!s.ok()) return s.WithContext(fmt::format("field '{}'", time_field_name()));
+    if (!fixed_out_format_ && !format_seen_) {
+      out_format_ = used;
+      format_seen_ = true;
+    }
+    int64_t start = TumblingWindowStart(t, size_ms_, offset_ms_);
+    if (watermark_) {
+      // Late: the window's end is at or behind the watermark in effect.
+      if (mode_ != OutputMode::kComplete && start + size_ms_ <= watermark_->current()) {
+        ++late_rows_;
+        return Status::OK();
+      }
+      watermark_->Observe(t);
+    }
+    key_.clear();
+    for (size_t k = 0; k < key_index_.size(); ++k) {
+      if (k) key_.push_back('\x1f');  // cannot appear raw inside JSON text
+      std::string_view raw = scanner_->value(key_index_[k]);
+      key_.append(raw.empty() ? std::string_view("null") : raw);
+    }
+    WindowGroups& groups = windows_[start];
+    auto it = groups.find(key_);
+    if (it == groups.end()) {
+      it = groups.emplace(key_, Group()).first;
+      it->second.slots.resize(aggs_.size());
+      ++state_rows_;
+    }
+    Group& g = it->second;
+    ++g.count;
+    g.dirty = true;
+    for (size_t a = 0; a < aggs_.size(); ++a) {
+      if (aggs_[a].fn == AggSpec::Fn::kCount) continue;
+      std::string_view raw = scanner_->value(agg_index_[a]);
+      JsonKind kind = KindOfRaw(raw);
+      if (kind == JsonKind::kMissing || kind == JsonKind::kNull) continue;
+      AggSlot& slot = g.slots[a];
+      if (aggs_[a].fn == AggSpec::Fn::kCountField) {
+        ++slot.n;
+        continue;
+      }
+      double v;
+      if (!RawToDouble(raw, &v)) continue;  // not numeric: null, as Spark's implicit cast
+      switch (aggs_[a].fn) {
+        case AggSpec::Fn::kSum:
+        case AggSpec::Fn::kAvg: slot.x += v; break;
+        case AggSpec::Fn::kMin: slot.x = slot.n == 0 ? v : std::min(slot.x, v); break;
+        case AggSpec::Fn::kMax: slot.x = slot.n == 0 ? v : std::max(slot.x, v); break;
+        default: break;
+      }
+      ++slot.n;
+    }
+    return Status::OK();
+  }
+
+  Status OnBatchEnd(int64_t, FrameWriter* out) override {
+    bool advanced = watermark_ && watermark_->Advance();
+    switch (mode_) {
+      case OutputMode::kComplete:
+        for (auto& [start, groups] : windows_) SSTREAM_RETURN_IF_ERROR(EmitWindow(start, groups, false, out));
+        break;
+      case OutputMode::kUpdate:
+        for (auto& [start, groups] : windows_) SSTREAM_RETURN_IF_ERROR(EmitWindow(start, groups, true, out));
+        if (advanced) SSTREAM_RETURN_IF_ERROR(Evict(false, out));
+        break;
+      case OutputMode::kAppend:
+        if (advanced) SSTREAM_RETURN_IF_ERROR(Evict(true, out));
+        break;
+    }
+    if (advanced) SSTREAM_RETURN_IF_ERROR(out->WriteWatermark(watermark_->current()));
+    return Status::OK();
+  }
+
+  Status OnWatermark(int64_t ms, FrameWriter* out) override {
+    // This stage's own watermark (from --watermark) is what goes downstream.
+    if (watermark_) return Status::OK();
+    return out->WriteWatermark(ms);
+  }
+
+  Status OnEnd(FrameWriter* out) override {
+    // End of input: every open window is final (append mode flushes them all).
+    if (mode_ == OutputMode::kAppend) {
+      for (auto& [start, groups] : windows_) SSTREAM_RETURN_IF_ERROR(EmitWindow(start, groups, false, out));
+      windows_.clear();
+    }
+    return Status::OK();
+  }
+
+  void Summarize() const override {
+    if (late_rows_ > 0) {
+      Log(LogLevel::kWarning,
+          fmt::format("dropped {} late row(s): their window had closed (end <= watermark)",
+                      late_rows_));
+    }
+  }
+
+ private:
+  const std::string& time_field_name() const { return time_field_; }
+
+  Status Evict(bool emit, FrameWriter* out) {
+    int64_t wm = watermark_->current();
+    while (!windows_.empty() && windows_.begin()->first + size_ms_ <= wm) {
+      if (emit) SSTREAM_RETURN_IF_ERROR(EmitWindow(windows_.begin()->first, windows_.begin()->second, false, out));
+      state_rows_ -= static_cast<int64_t>(windows_.begin()->second.size());
+      windows_.erase(windows_.begin());
+    }
+    return Status::OK();
+  }
+
+  Status EmitWindow(int64_t start, WindowGroups& groups, bool only_dirty, FrameWriter* out) {
+    order_.clear();
+    for (auto& entry : groups) {
+      if (only_dirty && !entry.second.dirty) continue;
+      order_.push_back(&entry);
+    }
+    std::sort(order_.begin(), order_.end(),
+              [](const auto* a, const auto* b) { return a->first < b->first; });
+    for (auto* entry : order_) {
+      Group& g = entry->second;
+      g.dirty = false;
+      buf_.assign("{\"window_start\":");
+      AppendTime(&buf_, start, out_format_);
+      buf_.append(",\"window_end\":");
+      AppendTime(&buf_, start + size_ms_, out_format_);
+      size_t pos = 0;
+      for (size_t k = 0; k < key_names_.size(); ++k) {
+        size_t end = entry->first.find('\x1f', pos);
+        if (end == std::string::npos) end = entry->first.size();
+        buf_.push_back(',');
+        AppendJsonString(&buf_, key_names_[k]);
+        buf_.push_back(':');
+        buf_.append(entry->first, pos, end - pos);
+        pos = end + 1;
+      }
+      for (size_t a = 0; a < aggs_.size(); ++a) {
+        buf_.push_back(',');
+        AppendJsonString(&buf_, aggs_[a].name);
+        buf_.push_back(':');
+        const AggSlot& slot = g.slots[a];
+        switch (aggs_[a].fn) {
+          case AggSpec::Fn::kCount: fmt::format_to(std::back_inserter(buf_), "{}", g.count); break;
+          case AggSpec::Fn::kCountField: fmt::format_to(std::back_inserter(buf_), "{}", slot.n); break;
+          case AggSpec::Fn::kAvg:
+            if (slot.n == 0) {
+              buf_.append("null");
+            } else {
+              AppendJsonNumber(&buf_, slot.x / static_cast<double>(slot.n));
+            }
+            break;
+          default:
+            if (slot.n == 0) {
+              buf_.append("null");
+            } else {
+              AppendJsonNumber(&buf_, slot.x);
+            }
+        }
+      }
+      buf_.push_back('}');
+      SSTREAM_RETURN_IF_ERROR(out->WriteData(buf_));
+    }
+    return Status::OK();
+  }
+
+  std::string time_field_;
+  int64_t size_ms_ = 0;
+  int64_t offset_ms_ = 0;
+  TimeFormat time_format_ = TimeFormat::kAuto;
+  TimeFormat out_format_ = TimeFormat::kMillis;
+  bool fixed_out_format_ = false;
+  bool format_seen_ = false;
+  OutputMode mode_ = OutputMode::kAppend;
+  std::unique_ptr<WatermarkTracker> watermark_;
+  std::vector<AggSpec> aggs_;
+  std::vector<std::string> key_names_;
+  std::vector<size_t> key_index_;
+  std::vector<size_t> agg_index_;
+  std::unique_ptr<RecordScanner> scanner_;
+  std::map<int64_t, WindowGroups> windows_;
+  std::vector<WindowGroups::value_type*> order_;
+  std::string key_;
+  std::string buf_;
+  int64_t late_rows_ = 0;
+  int64_t state_rows_ = 0;
+};
+
+}  // namespace
+
+Status NewWindowOperator(const WindowOptions& o, std::unique_ptr<Operator>* out) {
+  auto op = std::make_unique<WindowOperator>();
+  SSTREAM_RETURN_IF_ERROR(op->Init(o));
+  *out = std::move(op);
+  return Status::OK();
+}
+
+Status RunWindow(const WindowOptions& o, const CommonOptions& common) {
+  std::unique_ptr<Operator> op;
+  SSTREAM_RETURN_IF_ERROR(NewWindowOperator(o, &op));
+  return RunStdioStage(op.get(), common);
+}
+
+}  // namespace sstream

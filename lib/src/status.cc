@@ -1,0 +1,45 @@
+#include "sstream/status.h"
+
+#include <fmt/format.h>
+
+namespace sstream {
+
+namespace {
+const char* CodeName(StatusCode c) {
+  switch (c) {
+    case StatusCode::kOk: return "OK";
+    case StatusCode::kInvalidArgument: return "invalid argument";
+    case StatusCode::kIOError: return "I/O error";
+    case StatusCode::kCorruption: return "corrupt input";
+    case StatusCode::kNotFound: return "not found";
+    case StatusCode::kUnavailable: return "unavailable";
+    case StatusCode::kInternal: return "internal error";
+    case StatusCode::kPipeClosed: return "pipe closed";
+  }
+  return "unknown";
+}
+}  // namespace
+
+Status Status::WithContext(std::string_view context) const {
+  if (ok()) return *this;
+  return Status(code_, fmt::format("{}: {}", context, message_));
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  return fmt::format("{}: {}", CodeName(code_), message_);
+}
+
+int ExitCodeFor(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kOk:
+    case StatusCode::kPipeClosed:
+      return kExitOk;
+    case StatusCode::kCorruption:
+      return kExitCorrupt;
+    default:
+      return kExitFailure;
+  }
+}
+
+}  // namespace sstream

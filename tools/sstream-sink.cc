@@ -1,0 +1,45 @@
+// sstream-sink -- the end of a pipeline: print records as JSON, CSV or tables.
+#include "sstream/cli.h"
+#include "sstream/sink.h"
+
+namespace {
+
+struct Options {
+  sstream::CommonOptions common;
+  sstream::SinkOptions sink;
+};
+
+void Define(sstream::Cli& cli, Options& o) {
+  cli.Choice("-f,--format", &o.sink.format, {"json", "csv", "table"},
+             "json: one record per line; csv: header and rows; table: Spark's console sink, "
+             "one table per batch.");
+  cli.Int("--num-rows", &o.sink.num_rows, "N", "table: rows shown per batch.");
+  cli.Int("--truncate", &o.sink.truncate, "N",
+          "table: cut cells longer than N characters (0: never).");
+  cli.Group("Input");
+  cli.Text("--tick", &o.common.tick, "DURATION",
+           "Batch interval on this stage's own clock, used only while upstream sends no "
+           "batch ticks.");
+  cli.Group("Bad input");
+  cli.Choice("--bad-records", &o.common.bad_records, {"fail", "skip", "dead-letter"},
+             "What to do with a record that cannot be used: fail naming its position, skip and "
+             "count it, or write it to the dead-letter file.");
+  cli.Text("--dead-letter", &o.common.dead_letter, "FILE",
+           "Append bad records to FILE as JSON lines {position, error, record}.");
+  cli.Int("--max-record-bytes", &o.common.max_record_bytes, "N",
+          "Longest accepted record (line or frame) in bytes.");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  return sstream::RunTool(
+      argc, argv,
+      {"sstream-sink", "Write a stream's records to stdout as JSON lines, CSV or console tables",
+       {{"sstream-source gen:rate | sstream-sink --format table",
+         "Print each batch as a table, as Spark's console sink"},
+        {"... | sstream-sink --format csv > out.csv", "Write CSV with a header"}}},
+      [&](sstream::Cli& cli) { Define(cli, o); },
+      [&] { return sstream::RunSink(o.sink, o.common); });
+}

@@ -1,0 +1,53 @@
+// sstream-window -- aggregate records in event-time windows, emit on watermark.
+#include "sstream/cli.h"
+#include "sstream/window.h"
+
+namespace {
+
+struct Options {
+  sstream::CommonOptions common;
+  sstream::WindowOptions window;
+};
+
+void Define(sstream::Cli& cli, Options& o) {
+  cli.Text("--time", &o.window.time_field, "FIELD",
+           "Event-time field: epoch s/ms/us/ns (number or digits) or ISO-8601 text.")
+      .Required();
+  cli.Choice("--time-format", &o.window.time_format, {"auto", "s", "ms", "us", "ns", "iso"},
+             "How the event time is written; auto guesses epoch units from magnitude.");
+  cli.Text("--tumbling", &o.window.tumbling, "DURATION",
+           "Tumbling window size, e.g. 10s, 5m, 1h.")
+      .Required();
+  cli.Text("--offset", &o.window.offset, "DURATION",
+           "Shift window starts from the epoch-aligned grid by DURATION.");
+  cli.Text("--watermark", &o.window.watermark, "DURATION",
+           "Allowed lateness: watermark = max event time seen - DURATION; a window is final "
+           "once the watermark passes its end, and rows for final windows are dropped as late.");
+  cli.TextList("-b,--by", &o.window.by, "FIELDS", "Group by these fields (comma-separated).");
+  cli.Text("-a,--agg", &o.window.agg, "LIST",
+           "Aggregates: count, count(f), sum(f), avg(f), min(f), max(f), each with optional "
+           "AS name.");
+  cli.Choice("-m,--mode", &o.window.mode, {"append", "update", "complete"},
+             "Output mode: append emits final windows once (needs --watermark); update emits "
+             "groups changed in each batch; complete emits the whole table every batch.");
+  cli.Choice("--output-time-format", &o.window.output_time_format,
+             {"input", "s", "ms", "us", "ns", "iso"},
+             "Format of window_start and window_end; input repeats the input's format.");
+  sstream::AddCommonOptions(cli, &o.common);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  return sstream::RunTool(
+      argc, argv,
+      {"sstream-window", "Aggregate records in event-time windows, with Spark's watermark rules",
+       {{"sstream-window --time event_time --tumbling 10s --watermark 5s --by campaign_id",
+         "Count per campaign in 10-second windows, final 5 seconds after they end"},
+        {"sstream-window --time ts --tumbling 1m --agg 'count, avg(latency) AS avg_latency' "
+         "--mode update",
+         "Running per-minute averages, updated every batch"}}},
+      [&](sstream::Cli& cli) { Define(cli, o); },
+      [&] { return sstream::RunWindow(o.window, o.common); });
+}
