@@ -7,7 +7,7 @@
 // with user/page among 100 ids each, ad_type among banner, modal,
 // sponsored-search, mail, mobile and event_type among view, click, purchase,
 // all uniform from a seeded PRNG. Event i has time start + i*1000/rate, minus
-// a uniform delay in [0, disorder] when disorder > 0.
+// a uniform delay in [0, min(disorder, i*1000/rate)] (never before the start).
 #pragma once
 
 #include <cstdint>

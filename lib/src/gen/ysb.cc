@@ -1,5 +1,7 @@
 #include "sstream/ysb.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace sstream {
@@ -62,8 +64,13 @@ void YsbGenerator::Next(std::string* out, int64_t* event_time) {
   int ad = static_cast<int>((r >> 16) % kAds);
   int ad_type = static_cast<int>((r >> 32) % 5);
   int event_type = static_cast<int>((r >> 40) % 3);
-  int64_t t = start_ms_ + produced_ * 1000 / eps_;
-  if (disorder_ms_ > 0) t -= static_cast<int64_t>(r2 % static_cast<uint64_t>(disorder_ms_ + 1));
+  int64_t offset = produced_ * 1000 / eps_;
+  int64_t t = start_ms_ + offset;
+  if (disorder_ms_ > 0) {
+    // Arrive late by up to `disorder`, but never before the first event.
+    int64_t max_delay = std::min(disorder_ms_, offset);
+    t -= static_cast<int64_t>(r2 % static_cast<uint64_t>(max_delay + 1));
+  }
   ++produced_;
   *event_time = t;
   out->append("{\"user_id\": \"");

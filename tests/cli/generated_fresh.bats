@@ -1,0 +1,50 @@
+bats_require_minimum_version 1.8.0
+load test_helper
+
+# The man pages and completions are generated from the tools' option
+# definitions and committed; regenerating them must change nothing.
+
+@test "committed man pages and completions match the option definitions" {
+  run -0 "$SSTREAM_SOURCE_DIR/tools/regen-docs.sh" "$SSTREAM_BIN_DIR" "$BATS_TEST_TMPDIR/gen"
+  run diff -ru "$SSTREAM_SOURCE_DIR/completions/bash" "$BATS_TEST_TMPDIR/gen/completions/bash"
+  assert_success
+  run diff -ru "$SSTREAM_SOURCE_DIR/completions/zsh" "$BATS_TEST_TMPDIR/gen/completions/zsh"
+  assert_success
+  run diff -ru "$SSTREAM_SOURCE_DIR/completions/fish" "$BATS_TEST_TMPDIR/gen/completions/fish"
+  assert_success
+  for tool in "${TOOLS[@]}"; do
+    run diff -u "$SSTREAM_SOURCE_DIR/man/$tool.1" "$BATS_TEST_TMPDIR/gen/man/$tool.1"
+    assert_success
+  done
+}
+
+@test "every man page is lint-clean roff" {
+  command -v groff >/dev/null || skip "groff is not installed"
+  for page in "$SSTREAM_SOURCE_DIR"/man/*.[157]; do
+    run --separate-stderr groff -man -ww -z "$page"
+    assert_success
+    [ -z "$stderr" ] || fail "$page: $stderr"
+  done
+}
+
+@test "generated bash completions load and complete option names and choices" {
+  for tool in "${TOOLS[@]}"; do
+    run -0 bash -c "source '$SSTREAM_SOURCE_DIR/completions/bash/$tool' && complete -p $tool"
+  done
+  run -0 bash -c "
+    source '$SSTREAM_SOURCE_DIR/completions/bash/sstream-window'
+    COMP_WORDS=(sstream-window --mode ''); COMP_CWORD=2
+    _sstream_window; echo \"\${COMPREPLY[*]}\""
+  assert_output "append update complete"
+}
+
+@test "generated zsh and fish completions are syntactically valid" {
+  if command -v zsh >/dev/null; then
+    for f in "$SSTREAM_SOURCE_DIR"/completions/zsh/_*; do run -0 zsh -n "$f"; done
+  fi
+  if command -v fish >/dev/null; then
+    for f in "$SSTREAM_SOURCE_DIR"/completions/fish/*.fish; do run -0 fish -n "$f"; done
+  fi
+  grep -q -- '--mode' "$SSTREAM_SOURCE_DIR/completions/zsh/_sstream-window"
+  grep -q -- "-l mode -x -a 'append update complete'" "$SSTREAM_SOURCE_DIR/completions/fish/sstream-window.fish"
+}
