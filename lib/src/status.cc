@@ -15,6 +15,7 @@ const char* CodeName(StatusCode c) {
     case StatusCode::kUnavailable: return "unavailable";
     case StatusCode::kInternal: return "internal error";
     case StatusCode::kPipeClosed: return "pipe closed";
+    case StatusCode::kUsage: return "usage error";
   }
   return "unknown";
 }
@@ -37,6 +38,8 @@ int ExitCodeFor(const Status& s) {
       return kExitOk;
     case StatusCode::kCorruption:
       return kExitCorrupt;
+    case StatusCode::kUsage:
+      return kExitUsage;
     default:
       return kExitFailure;
   }

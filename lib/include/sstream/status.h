@@ -22,6 +22,7 @@ enum class StatusCode {
   kUnavailable,      // a peer (broker, server) cannot be reached
   kInternal,
   kPipeClosed,       // downstream closed its end of the pipe: stop quietly
+  kUsage,            // an option value is unusable (found before any I/O): exit 2
 };
 
 class Status {
@@ -45,6 +46,12 @@ class Status {
   }
   static Status Internal(std::string msg) {
     return Status(StatusCode::kInternal, std::move(msg));
+  }
+  static Status Usage(std::string msg) { return Status(StatusCode::kUsage, std::move(msg)); }
+  // An InvalidArgument from checking options becomes a usage error; other
+  // errors (a missing file, say) pass through.
+  static Status AsUsage(const Status& s) {
+    return s.IsInvalidArgument() ? Usage(s.message()) : s;
   }
   static Status PipeClosed() { return Status(StatusCode::kPipeClosed, "downstream closed the pipe"); }
 

@@ -35,14 +35,13 @@ bool AppendKeyPart(std::string* key, std::string_view raw, std::string* scratch)
 class JoinOperator final : public Operator {
  public:
   Status Init(const JoinOptions& o) {
-    if (o.static_path.empty()) return Status::InvalidArgument("--static FILE is required");
+    if (o.static_path.empty()) return Status::Usage("--static FILE is required");
     if (o.how == "inner") {
       left_ = false;
     } else if (o.how == "left" || o.how == "left_outer" || o.how == "leftouter") {
       left_ = true;
     } else {
-      return Status::InvalidArgument(
-          fmt::format("unknown join type '{}' (expected inner or left)", o.how));
+      return Status::Usage(fmt::format("unknown join type '{}' (expected inner or left)", o.how));
     }
     StaticTable table;
     SSTREAM_RETURN_IF_ERROR(LoadStaticTable(o.static_path, o.static_format, &table));
@@ -65,7 +64,7 @@ class JoinOperator final : public Operator {
         size_t col = 0;
         while (col < table.columns.size() && table.columns[col] != t) ++col;
         if (col == table.columns.size()) {
-          return Status::InvalidArgument(
+          return Status::Usage(
               fmt::format("--on {}: {} has no column '{}' (columns: {})", item, o.static_path, t,
                           fmt::join(table.columns, ", ")));
         }
@@ -73,7 +72,7 @@ class JoinOperator final : public Operator {
         static_key_cols.push_back(col);
       }
     }
-    if (stream_keys.empty()) return Status::InvalidArgument("--on KEY is required");
+    if (stream_keys.empty()) return Status::Usage("--on KEY is required");
     n_keys_ = stream_keys.size();
     // The static columns that are not join keys are appended to each record.
     std::vector<bool> is_key(table.columns.size(), false);

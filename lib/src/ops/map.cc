@@ -107,7 +107,7 @@ Status NewMapOperator(const MapOptions& o, std::unique_ptr<Operator>* out) {
 
 Status RunMap(const MapOptions& o, const CommonOptions& common) {
   std::unique_ptr<Operator> op;
-  SSTREAM_RETURN_IF_ERROR(NewMapOperator(o, &op));
+  SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewMapOperator(o, &op)));
   return RunStdioStage(op.get(), common);
 }
 

@@ -219,7 +219,7 @@ Status NewSinkOperator(const SinkOptions& o, ByteSink* out, std::unique_ptr<Oper
 Status RunSink(const SinkOptions& o, const CommonOptions& common) {
   FdSink stdout_sink(STDOUT_FILENO, "stdout");
   std::unique_ptr<Operator> op;
-  SSTREAM_RETURN_IF_ERROR(NewSinkOperator(o, &stdout_sink, &op));
+  SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewSinkOperator(o, &stdout_sink, &op)));
   FdSource in(STDIN_FILENO, "stdin");
   FdSink unused(-1, "unused");
   StageContext ctx;

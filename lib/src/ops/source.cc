@@ -224,14 +224,14 @@ class SourceRunner {
 Status RunSource(const SourceOptions& o, const CommonOptions& common, Clock* clock, ByteSink* out,
                  int out_fd) {
   std::unique_ptr<BadRecordHandler> bad;
-  SSTREAM_RETURN_IF_ERROR(BadRecordHandler::Create(common, &bad));
+  SSTREAM_RETURN_IF_ERROR(Status::AsUsage(BadRecordHandler::Create(common, &bad)));
   WireFormat format;
   bool data_only;
-  SSTREAM_RETURN_IF_ERROR(ResolveOutput(common, out_fd, &format, &data_only));
+  SSTREAM_RETURN_IF_ERROR(Status::AsUsage(ResolveOutput(common, out_fd, &format, &data_only)));
   FrameWriter writer(out, format);
   writer.set_data_only(data_only);
   SourceRunner runner(o, clock, &writer, bad.get());
-  SSTREAM_RETURN_IF_ERROR(runner.Init());
+  SSTREAM_RETURN_IF_ERROR(Status::AsUsage(runner.Init()));
   return runner.Run();
 }
 

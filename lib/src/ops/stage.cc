@@ -97,8 +97,9 @@ class StageLoop {
   }
 
   Status Run() {
-    SSTREAM_RETURN_IF_ERROR(ParseDuration(ctx_.common->tick, &own_tick_ms_));
-    if (own_tick_ms_ <= 0) return Status::InvalidArgument("--tick must be at least 1ms");
+    SSTREAM_RETURN_IF_ERROR(
+        Status::AsUsage(ParseDuration(ctx_.common->tick, &own_tick_ms_).WithContext("--tick")));
+    if (own_tick_ms_ <= 0) return Status::Usage("--tick must be at least 1ms");
     Clock* clock = ctx_.clock;
     next_own_tick_ = clock->NowMillis() + own_tick_ms_;
     int64_t stop_deadline = -1;
@@ -233,11 +234,12 @@ class StageLoop {
 
 Status RunStage(const StageContext& ctx, Operator* op) {
   std::unique_ptr<BadRecordHandler> bad;
-  SSTREAM_RETURN_IF_ERROR(BadRecordHandler::Create(*ctx.common, &bad));
+  SSTREAM_RETURN_IF_ERROR(Status::AsUsage(BadRecordHandler::Create(*ctx.common, &bad)));
   WireFormat format = WireFormat::kJson;
   bool data_only = true;
   if (!ctx.terminal) {
-    SSTREAM_RETURN_IF_ERROR(ResolveOutput(*ctx.common, ctx.output_fd, &format, &data_only));
+    SSTREAM_RETURN_IF_ERROR(
+        Status::AsUsage(ResolveOutput(*ctx.common, ctx.output_fd, &format, &data_only)));
   }
   FrameWriter out(ctx.output, format);
   out.set_data_only(data_only);

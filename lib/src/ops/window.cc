@@ -392,7 +392,7 @@ Status NewWindowOperator(const WindowOptions& o, std::unique_ptr<Operator>* out)
 
 Status RunWindow(const WindowOptions& o, const CommonOptions& common) {
   std::unique_ptr<Operator> op;
-  SSTREAM_RETURN_IF_ERROR(NewWindowOperator(o, &op));
+  SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewWindowOperator(o, &op)));
   return RunStdioStage(op.get(), common);
 }
 
