@@ -42,6 +42,7 @@ TEST(StatusTest, ExitCodeForTable) {
   EXPECT_EQ(ExitCodeFor(Status::NotFound("x")), kExitFailure);
   EXPECT_EQ(ExitCodeFor(Status::Unavailable("x")), kExitFailure);
   EXPECT_EQ(ExitCodeFor(Status::Internal("x")), kExitFailure);
+  EXPECT_EQ(ExitCodeFor(Status::Usage("--tumbling: bad duration")), kExitUsage);
   EXPECT_EQ(kExitOk, 0);
   EXPECT_EQ(kExitFailure, 1);
   EXPECT_EQ(kExitUsage, 2);
@@ -57,6 +58,18 @@ TEST(StatusTest, WithContextPrefixesAndKeepsCode) {
   EXPECT_EQ(s.message(), "expected 2 fields, found 1");
   EXPECT_EQ(Status::Corruption("bad").WithContext("stdin: byte 16").ToString(),
             "corrupt input: stdin: byte 16: bad");
+}
+
+// Option values found unusable before any I/O are usage errors (exit 2);
+// other failures while checking options (a missing file) keep their code.
+TEST(StatusTest, AsUsageConvertsOnlyInvalidArgument) {
+  Status u = Status::AsUsage(Status::InvalidArgument("--tick: bad"));
+  EXPECT_EQ(u.code(), StatusCode::kUsage);
+  EXPECT_EQ(u.message(), "--tick: bad");
+  EXPECT_EQ(ExitCodeFor(u), kExitUsage);
+  EXPECT_EQ(Status::AsUsage(Status::NotFound("x.csv")).code(), StatusCode::kNotFound);
+  EXPECT_TRUE(Status::AsUsage(Status::OK()).ok());
+  EXPECT_EQ(Status::Usage("m").ToString(), "usage error: m");
 }
 
 TEST(StatusTest, WithContextOnOkStaysOk) {

@@ -38,6 +38,7 @@ enum class FrameType : uint8_t {
 struct Frame {
   FrameType type = FrameType::kData;
   uint8_t type_code = 1;     // raw type byte (differs from `type` only for unknown frames)
+  uint8_t flags = 0;         // raw flags byte, forwarded unchanged with unknown frames
   std::string_view json;     // kData: the record; kJsonControl: the whole line
   bool has_event_time = false;
   int64_t event_time = 0;    // kData with has_event_time: ms since epoch

@@ -6,7 +6,8 @@
 //   once       everything available is one batch, then the stream ends;
 //   available-now  everything available at start, in batches capped by
 //              max_records / max_bytes, then the stream ends (the cron mode).
-// Caps (max_records, max_bytes) close a batch early under any trigger.
+// Caps (max_records, max_bytes) close a batch early under interval and
+// available-now; `once` ignores them, as Spark's Trigger.Once does.
 // The Ticker is pure logic over an injected Clock; it never sleeps.
 #pragma once
 
@@ -43,6 +44,8 @@ class Ticker {
   bool Due();
   // True when the cap alone is reached (checked per record on the hot path).
   bool CapReached() const {
+    // Spark's Trigger.Once ignores rate limits: all input is one batch.
+    if (spec_.kind == TriggerSpec::Kind::kOnce) return false;
     return (spec_.max_records > 0 && records_ >= spec_.max_records) ||
            (spec_.max_bytes > 0 && bytes_ >= spec_.max_bytes);
   }

@@ -114,6 +114,32 @@ int RunTool(int argc, char** argv, const ToolInfo& info, const std::function<voi
       ->check(CLI::IsMember({"man", "bash", "zsh", "fish", "spec"}))
       ->group("");
 
+  // --generate renders documentation from the definitions alone: it must work
+  // without the options a real run requires, so it is handled before parsing.
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a.rfind("--generate=", 0) == 0) {
+      generate = std::string(a.substr(11));
+    } else if (a == "--generate" && i + 1 < argc) {
+      generate = argv[i + 1];
+    }
+  }
+  if (!generate.empty()) {
+    std::string out;
+    if (generate == "man") out = GenerateManOptions(info, cli.options());
+    if (generate == "bash") out = GenerateBash(info, cli.options());
+    if (generate == "zsh") out = GenerateZsh(info, cli.options());
+    if (generate == "fish") out = GenerateFish(info, cli.options());
+    if (generate == "spec") out = GenerateSpec(info, cli.options());
+    if (out.empty()) {
+      std::fprintf(stderr, "%s: error: --generate: expected man, bash, zsh, fish or spec\n",
+                   info.name.c_str());
+      return kExitUsage;
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return std::fflush(stdout) == 0 ? kExitOk : kExitFailure;
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -126,17 +152,6 @@ int RunTool(int argc, char** argv, const ToolInfo& info, const std::function<voi
     std::fprintf(stderr, "%s: error: %s\nTry '%s --help' for more information.\n",
                  info.name.c_str(), e.what(), info.name.c_str());
     return kExitUsage;
-  }
-
-  if (!generate.empty()) {
-    std::string out;
-    if (generate == "man") out = GenerateManOptions(info, cli.options());
-    if (generate == "bash") out = GenerateBash(info, cli.options());
-    if (generate == "zsh") out = GenerateZsh(info, cli.options());
-    if (generate == "fish") out = GenerateFish(info, cli.options());
-    if (generate == "spec") out = GenerateSpec(info, cli.options());
-    std::fwrite(out.data(), 1, out.size(), stdout);
-    return std::fflush(stdout) == 0 ? kExitOk : kExitFailure;
   }
 
   LogLevel level = LogLevel::kWarning;

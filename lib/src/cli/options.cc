@@ -152,7 +152,8 @@ void AddCommonOptions(Cli& cli, CommonOptions* o) {
            "Append bad records to FILE as JSON lines {position, error, record} (implies "
            "--bad-records dead-letter).");
   cli.Int("--max-record-bytes", &o->max_record_bytes, "N",
-          "Longest accepted record (line or frame) in bytes; longer ones are bad records.");
+          "Longest accepted record in bytes: a longer JSON line is a bad record; a binary "
+          "frame claiming more is a damaged stream.");
 }
 
 }  // namespace sstream

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -98,7 +99,7 @@ FrameReader::Result FrameReader::NextJson(Frame* frame, int timeout_ms, Status* 
         bool first = !discarding_;
         if (first) {
           ++line_;
-          bad_bytes_.assign(base + begin_, kBadBytesKept);
+          bad_bytes_.assign(base + begin_, std::min(end_ - begin_, kBadBytesKept));
           frame_offset_ = consumed_ + begin_;
         }
         consumed_ += end_;  // the dropped bytes still count towards byte offsets
@@ -127,26 +128,34 @@ FrameReader::Result FrameReader::NextJson(Frame* frame, int timeout_ms, Status* 
         continue;
       }
     }
+    if (line.size() > limits_.max_record_bytes) {
+      // The whole line arrived in one read: as bad as one that overflowed the
+      // buffer above.
+      bad_bytes_.assign(line.substr(0, kBadBytesKept));
+      *status = Status::InvalidArgument(
+          fmt::format("{}: line longer than {} bytes", Position(), limits_.max_record_bytes));
+      return Result::kBadInput;
+    }
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    size_t i = 0;
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    if (i == line.size()) continue;  // blank lines carry nothing
-    if (limits_.raw_lines) {
+    if (limits_.raw_lines) {  // text: every line is a record, empty ones too (as Spark)
       frame->type = FrameType::kData;
       frame->type_code = 1;
       frame->json = line;
       frame->has_event_time = false;
       return Result::kFrame;
     }
+    size_t i = 0;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (i == line.size()) continue;  // blank lines carry nothing
     return ParseJsonLine(line, frame, status);
   }
 }
 
 FrameReader::Result FrameReader::ParseJsonLine(std::string_view line, Frame* frame,
                                                Status* status) {
-  // Control lines: '{', optional spaces, "@sstream".
+  // Control lines: optional blanks, '{', optional blanks, "@sstream".
   size_t i = 0;
-  while (i < line.size() && line[i] == ' ') ++i;
+  while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
   bool control = false;
   if (i < line.size() && line[i] == '{') {
     size_t j = i + 1;
@@ -169,6 +178,7 @@ FrameReader::Result FrameReader::ParseJsonLine(std::string_view line, Frame* fra
   }
   frame->json = line;
   frame->has_event_time = false;
+  frame->flags = 0;
   if (c.kind == "tick") {
     frame->type = FrameType::kTick;
     frame->epoch = c.number;
@@ -180,7 +190,12 @@ FrameReader::Result FrameReader::ParseJsonLine(std::string_view line, Frame* fra
   } else if (c.kind == "frame") {
     frame->type = static_cast<FrameType>(c.type_code);
     frame->type_code = c.type_code;
+    frame->flags = c.flags;
     frame->payload = scratch_;
+    if (frame->type == FrameType::kJsonControl) {
+      frame->json = scratch_;  // the carried line itself
+      return Result::kFrame;
+    }
     if (frame->type == FrameType::kData || frame->type == FrameType::kTick ||
         frame->type == FrameType::kWatermark || frame->type == FrameType::kEnd) {
       bad_bytes_.assign(line.substr(0, kBadBytesKept));
@@ -207,8 +222,23 @@ FrameReader::Result FrameReader::NextBinary(Frame* frame, int timeout_ms, Status
     size_t avail = end_ - begin_;
     const char* p = buf_.data() + begin_;
     frame_offset_ = consumed_ + begin_;
-    // A stream header, at the start or where streams were concatenated.
+    // A stream header: at the start, or where streams were concatenated. A
+    // frame's checksum starts with the magic byte one time in 256, so past
+    // the start only all eight magic bytes mark a header.
+    bool header = false;
+    bool undecided = false;  // too few bytes yet to tell a header from a frame
     if (avail >= 1 && p[0] == kMagic[0]) {
+      if (frame_offset_ == 0) {
+        header = true;
+      } else if (avail >= sizeof(kMagic)) {
+        header = std::memcmp(p, kMagic, sizeof(kMagic)) == 0;
+      } else {
+        undecided = !eof_;
+      }
+    }
+    if (undecided) {
+      // Read more below.
+    } else if (header) {
       if (avail < kStreamHeaderSize) {
         if (eof_) return corrupt("input ends inside the stream header", true);
       } else {
@@ -243,6 +273,7 @@ FrameReader::Result FrameReader::NextBinary(Frame* frame, int timeout_ms, Status
         uint8_t type = static_cast<uint8_t>(p[8]);
         uint8_t flags = static_cast<uint8_t>(p[9]);
         frame->type_code = type;
+        frame->flags = flags;
         frame->type = static_cast<FrameType>(type);
         frame->has_event_time = false;
         switch (frame->type) {
@@ -280,8 +311,9 @@ FrameReader::Result FrameReader::NextBinary(Frame* frame, int timeout_ms, Status
       if (avail == 0) return Result::kEof;
       return corrupt("input ends inside a frame header (truncated stream)", true);
     }
-    // Need more bytes; make room for a whole frame first.
-    if (avail >= kFrameHeaderSize) {
+    // Need more bytes; make room for a whole frame first (a partial stream
+    // header has no length field).
+    if (!header && avail >= kFrameHeaderSize) {
       size_t need = kFrameHeaderSize + GetU32(p + 4);
       if (need + kPadding > buf_.size()) {
         std::memmove(buf_.data(), buf_.data() + begin_, avail);

@@ -119,7 +119,9 @@ Status FrameWriter::WriteFrame(const Frame& f) {
   if (data_only_) return Status::OK();
   if (format_ == WireFormat::kJson) {
     if (f.type == FrameType::kJsonControl) return WriteControlLine(f.json);
-    std::string line = fmt::format("{{\"@sstream\":\"frame\",\"type\":{},\"hex\":\"", f.type_code);
+    std::string line = fmt::format("{{\"@sstream\":\"frame\",\"type\":{},", f.type_code);
+    if (f.flags != 0) line += fmt::format("\"flags\":{},", f.flags);
+    line += "\"hex\":\"";
     static const char kHex[] = "0123456789abcdef";
     for (unsigned char c : f.payload) {
       line.push_back(kHex[c >> 4]);
@@ -129,9 +131,9 @@ Status FrameWriter::WriteFrame(const Frame& f) {
     return WriteControlLine(line);
   }
   if (f.type == FrameType::kJsonControl) {
-    return WriteBinary(f.type_code, 0, {}, f.json);
+    return WriteBinary(f.type_code, f.flags, {}, f.json);
   }
-  return WriteBinary(f.type_code, 0, {}, f.payload);
+  return WriteBinary(f.type_code, f.flags, {}, f.payload);
 }
 
 Status FrameWriter::Flush() { return out_.Flush(); }

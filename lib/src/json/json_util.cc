@@ -102,6 +102,9 @@ Status StringContent(std::string_view raw, std::string* scratch, std::string_vie
             i += 6;
           }
         }
+        // An unpaired surrogate has no UTF-8 form; encoding it anyway would
+        // put invalid UTF-8 into the output.
+        if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD;
         AppendUtf8(scratch, cp);
         break;
       }
@@ -298,6 +301,13 @@ Status ParseControlLine(std::string_view line, ControlLine* out, std::string* pa
       return Status::InvalidArgument("control line: frame needs \"type\" 0-255 and even \"hex\"");
     }
     out->type_code = static_cast<uint8_t>(type);
+    int64_t flags = 0;
+    auto flags_field = doc["flags"];
+    if (flags_field.error() != simdjson::NO_SUCH_FIELD &&
+        (flags_field.get_int64().get(flags) || flags < 0 || flags > 255)) {
+      return Status::InvalidArgument("control line: frame \"flags\" must be 0-255");
+    }
+    out->flags = static_cast<uint8_t>(flags);
     payload->clear();
     for (size_t i = 0; i < hex.size(); i += 2) {
       int hi = HexValue(hex[i]), lo = HexValue(hex[i + 1]);

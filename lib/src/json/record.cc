@@ -157,7 +157,14 @@ Status RecordScanner::Scan(std::string_view json) {
           v = {};
           break;
         }
-        RecordScanner sub({paths_[i][s]});
+        // Quoted, so that a segment with a dot ("`x.y`") stays one name.
+        std::string quoted = "`";
+        for (char c : paths_[i][s]) {
+          if (c == '`') quoted.push_back('`');
+          quoted.push_back(c);
+        }
+        quoted.push_back('`');
+        RecordScanner sub({quoted});
         if (!sub.ScanCopy(v).ok()) {
           v = {};
           break;

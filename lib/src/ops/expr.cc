@@ -231,9 +231,10 @@ class Parser {
           ++i;
         }
         toks_.push_back({Tok::kIdent, std::string(src_.substr(start, i - start)), start});
-      } else if (std::isdigit(static_cast<unsigned char>(c)) ||
-                 (c == '.' && i + 1 < src_.size() &&
-                  std::isdigit(static_cast<unsigned char>(src_[i + 1])))) {
+      } else if (StartsNumber(i) || (c == '-' && StartsNumber(i + 1))) {
+        // A '-' before a number is its sign: there is no arithmetic to
+        // confuse it with, and Spark accepts negative literals (n > -5).
+        if (c == '-') ++i;
         while (i < src_.size() && (std::isdigit(static_cast<unsigned char>(src_[i])) ||
                                    src_[i] == '.' || src_[i] == 'e' || src_[i] == 'E' ||
                                    ((src_[i] == '-' || src_[i] == '+') &&
@@ -286,6 +287,14 @@ class Parser {
     }
     toks_.push_back({Tok::kEnd, "", src_.size()});
     return Status::OK();
+  }
+
+  // A digit, or '.' and a digit, at `i`.
+  bool StartsNumber(size_t i) const {
+    auto digit = [&](size_t k) {
+      return k < src_.size() && std::isdigit(static_cast<unsigned char>(src_[k]));
+    };
+    return digit(i) || (i < src_.size() && src_[i] == '.' && digit(i + 1));
   }
 
   Status ParseFull(std::unique_ptr<Expr>* out) {

@@ -178,8 +178,11 @@ class SinkOperator final : public Operator {
     auto line = [&](const std::vector<std::string>& cells) {
       b.push_back('|');
       for (size_t c = 0; c < cells.size(); ++c) {
-        b.append(width[c] - Width(cells[c]), ' ');
+        // Spark pads on the left when truncating (the default), else on the right.
+        size_t pad = width[c] - Width(cells[c]);
+        if (o_.truncate > 0) b.append(pad, ' ');
         b += cells[c];
+        if (o_.truncate <= 0) b.append(pad, ' ');
         b.push_back('|');
       }
       b.push_back('\n');

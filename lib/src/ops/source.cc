@@ -183,7 +183,8 @@ class SourceRunner {
 
   Status RunCampaigns() {
     std::string buf;
-    for (int ad = 0; ad < YsbGenerator::kAds && !stopped_; ++ad) {
+    int64_t n = o_.count < 0 ? YsbGenerator::kAds : std::min<int64_t>(o_.count, YsbGenerator::kAds);
+    for (int ad = 0; ad < n && !stopped_; ++ad) {
       buf = fmt::format("{{\"ad_id\":\"{}\",\"campaign_id\":\"{}\"}}", YsbGenerator::AdId(ad),
                         YsbGenerator::CampaignId(YsbGenerator::CampaignOfAd(ad)));
       SSTREAM_RETURN_IF_ERROR(out_->WriteData(buf));

@@ -26,7 +26,10 @@ Status BadRecordHandler::Create(const CommonOptions& o, std::unique_ptr<BadRecor
         "unknown --bad-records policy '{}' (expected fail, skip or dead-letter)", o.bad_records));
   }
   if (!o.dead_letter.empty()) {
-    if (h->policy_ == BadRecordPolicy::kFail) h->policy_ = BadRecordPolicy::kDeadLetter;
+    if (h->policy_ == BadRecordPolicy::kSkip) {
+      return Status::InvalidArgument("--bad-records skip and --dead-letter contradict each other");
+    }
+    h->policy_ = BadRecordPolicy::kDeadLetter;
     SSTREAM_RETURN_IF_ERROR(OpenFileSink(o.dead_letter, true, &h->dead_letter_));
     h->dead_letter_path_ = o.dead_letter;
   }
@@ -38,13 +41,17 @@ BadRecordHandler::~BadRecordHandler() = default;
 
 Status BadRecordHandler::Handle(const std::string& position, const Status& error,
                                 std::string_view raw) {
-  if (policy_ == BadRecordPolicy::kFail) {
-    std::string where = position;
-    return error.WithContext(where);
+  // Readers may already have put the position in front of their message.
+  Status e = error;
+  std::string prefix = position + ": ";
+  if (e.message().compare(0, prefix.size(), prefix) == 0) {
+    std::string rest = e.message().substr(prefix.size());
+    e = e.IsCorruption() ? Status::Corruption(rest) : Status::InvalidArgument(rest);
   }
+  if (policy_ == BadRecordPolicy::kFail) return e.WithContext(position);
   ++count_;
   if (policy_ == BadRecordPolicy::kSkip) {
-    if (count_ <= 5) Log(LogLevel::kWarning, fmt::format("skipping {}: {}", position, error.message()));
+    if (count_ <= 5) Log(LogLevel::kWarning, fmt::format("skipping {}: {}", position, e.message()));
     if (count_ == 5) Log(LogLevel::kWarning, "further skipped records are only counted");
     return Status::OK();
   }
@@ -53,7 +60,7 @@ Status BadRecordHandler::Handle(const std::string& position, const Status& error
   std::string line = "{\"position\":";
   AppendJsonStringLossy(&line, position);
   line += ",\"error\":";
-  AppendJsonStringLossy(&line, error.message());
+  AppendJsonStringLossy(&line, e.message());
   line += ",\"record\":";
   AppendJsonStringLossy(&line, raw);
   line += "}\n";
@@ -138,8 +145,7 @@ class StageLoop {
               st.code() == StatusCode::kPipeClosed) {
             return st;
           }
-          SSTREAM_RETURN_IF_ERROR(bad_->Handle(reader_.Position(), StripPosition(st),
-                                               reader_.last_bad_bytes()));
+          SSTREAM_RETURN_IF_ERROR(bad_->Handle(reader_.Position(), st, reader_.last_bad_bytes()));
           break;
         case FrameReader::Result::kFrame:
           switch (f.type) {
@@ -172,17 +178,6 @@ class StageLoop {
   }
 
  private:
-  // Reader messages start with the position; the handler adds it again.
-  Status StripPosition(const Status& s) {
-    std::string pos = reader_.Position() + ": ";
-    const std::string& m = s.message();
-    if (m.compare(0, pos.size(), pos) == 0) {
-      std::string rest = m.substr(pos.size());
-      return s.IsCorruption() ? Status::Corruption(rest) : Status::InvalidArgument(rest);
-    }
-    return s;
-  }
-
   Status CloseBatch(int64_t epoch) {
     SSTREAM_RETURN_IF_ERROR(op_->OnBatchEnd(epoch, out_));
     batch_records_ = 0;

@@ -94,8 +94,13 @@ Status EpochToMillis(double value, TimeFormat unit, int64_t* ms, TimeFormat* use
 
 Status EpochToMillis(int64_t value, TimeFormat unit, int64_t* ms, TimeFormat* used) {
   if (unit == TimeFormat::kAuto) {
-    double mag = std::fabs(static_cast<double>(value));
-    unit = GuessUnit(mag);
+    // Compare as integers: a double rounds 1e17 - 1 up to 1e17 and would
+    // guess nanoseconds for it.
+    uint64_t mag = value < 0 ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
+    unit = mag < 100'000'000'000ull           ? TimeFormat::kSeconds
+           : mag < 100'000'000'000'000ull     ? TimeFormat::kMillis
+           : mag < 100'000'000'000'000'000ull ? TimeFormat::kMicros
+                                              : TimeFormat::kNanos;
   }
   int64_t m;
   switch (unit) {

@@ -1,0 +1,136 @@
+bats_require_minimum_version 1.8.0
+load test_helper
+
+# sstream-join: a stream joined with a static CSV or NDJSON table.
+
+setup() {
+  cd "$BATS_TEST_TMPDIR" || return 1
+  printf '%s\n' 'id,name,city' '1,ann,Oslo' '2,bob,' '"3","cy, jr","Rio ""RJ"""' > users.csv
+  printf '%s\n' '{"id":1,"name":"ann","city":"Oslo"}' '{"id":"2","name":"bob"}' > users.ndjson
+  printf '%s\n' '{"uid":1,"v":"x"}' '{"uid":2,"v":"y"}' '{"uid":4,"v":"z"}' '{"v":"no key"}' \
+    '{"uid":null,"v":"null key"}' > events.ndjson
+}
+
+@test "an inner join with a CSV table appends the static columns and drops unmatched records" {
+  run -0 --separate-stderr sstream-join --static users.csv --on uid=id --data-only < events.ndjson
+  assert_output "$(printf '%s\n' '{"uid":1,"v":"x","name":"ann","city":"Oslo"}' \
+    '{"uid":2,"v":"y","name":"bob","city":null}')"
+  assert_stderr_empty
+}
+
+@test "CSV quoting is read as RFC 4180: commas and doubled quotes inside quoted fields" {
+  printf '{"id":3}\n' > in.ndjson
+  run -0 sstream-join --static users.csv --on id --data-only < in.ndjson
+  assert_output '{"id":3,"name":"cy, jr","city":"Rio \"RJ\""}'
+}
+
+@test "a left join keeps unmatched records with null static columns" {
+  run -0 --separate-stderr sstream-join --static users.csv --on uid=id --how left --data-only \
+    < events.ndjson
+  assert_output "$(printf '%s\n' '{"uid":1,"v":"x","name":"ann","city":"Oslo"}' \
+    '{"uid":2,"v":"y","name":"bob","city":null}' \
+    '{"uid":4,"v":"z","name":null,"city":null}' \
+    '{"v":"no key","name":null,"city":null}' \
+    '{"uid":null,"v":"null key","name":null,"city":null}')"
+  assert_stderr_empty
+}
+
+@test "an NDJSON table joins like CSV; keys match by value across strings and numbers" {
+  run -0 --separate-stderr sstream-join --static users.ndjson --on uid=id --how left --data-only \
+    < events.ndjson
+  assert_line --index 0 '{"uid":1,"v":"x","name":"ann","city":"Oslo"}'
+  assert_line --index 1 '{"uid":2,"v":"y","name":"bob","city":null}'
+  assert_line --index 2 '{"uid":4,"v":"z","name":null,"city":null}'
+  assert_stderr_empty
+}
+
+@test "a key with the same name on both sides is written once" {
+  printf '{"id":"1","v":"x"}\n' > in.ndjson
+  run -0 sstream-join --static users.csv --on id --data-only < in.ndjson
+  assert_output '{"id":"1","v":"x","name":"ann","city":"Oslo"}'
+}
+
+@test "several keys with a=b syntax must all match" {
+  printf '%s\n' 'a,b,val' '1,x,one' '1,y,two' '2,x,three' > multi.csv
+  printf '%s\n' '{"p":1,"q":"x"}' '{"p":1,"q":"y"}' '{"p":2,"q":"y"}' > in.ndjson
+  run -0 --separate-stderr sstream-join --static multi.csv --on p=a,q=b --data-only < in.ndjson
+  assert_output "$(printf '%s\n' '{"p":1,"q":"x","val":"one"}' '{"p":1,"q":"y","val":"two"}')"
+  assert_stderr_empty
+  run -0 sstream-join --static multi.csv --on p=a --on q=b --data-only < in.ndjson
+  assert_output "$(printf '%s\n' '{"p":1,"q":"x","val":"one"}' '{"p":1,"q":"y","val":"two"}')"
+}
+
+@test "a key with several static rows yields one record per row" {
+  printf '%s\n' 'k,tag' '1,red' '1,blue' > tags.csv
+  printf '{"k":1}\n' > in.ndjson
+  run -0 sstream-join --static tags.csv --on k --data-only < in.ndjson
+  assert_output "$(printf '%s\n' '{"k":1,"tag":"red"}' '{"k":1,"tag":"blue"}')"
+}
+
+@test "a static column the record already has is replaced by the static value" {
+  printf '{"uid":1,"name":"old","v":1}\n' > in.ndjson
+  run -0 sstream-join --static users.csv --on uid=id --data-only < in.ndjson
+  assert_output '{"uid":1,"v":1,"name":"ann","city":"Oslo"}'
+}
+
+@test "an unknown key column is refused, listing the table's columns" {
+  run -2 --separate-stderr sstream-join --static users.csv --on uid=nope < events.ndjson
+  assert_output ""
+  assert_stderr_contains "--on uid=nope: users.csv has no column 'nope' (columns: id, name, city)"
+}
+
+@test "a CSV row with the wrong number of fields fails naming the file and line" {
+  printf '%s\n' 'a,b' '1,2' '3' > bad.csv
+  run -1 --separate-stderr sstream-join --static bad.csv --on a < events.ndjson
+  assert_stderr_contains "bad.csv: line 3: expected 2 fields, found 1"
+}
+
+@test "an unterminated quoted CSV field fails naming the file and line" {
+  printf '%s\n' 'a,b' '1,"open' > bad.csv
+  run -1 --separate-stderr sstream-join --static bad.csv --on a < events.ndjson
+  assert_stderr_contains "bad.csv: line 2: unterminated quoted field"
+}
+
+@test "a bad line in an NDJSON table fails naming the file and line" {
+  printf '%s\n' '{"id":1}' '{"id":' > bad.ndjson
+  run -1 --separate-stderr sstream-join --static bad.ndjson --on id < events.ndjson
+  assert_stderr_contains "bad.ndjson: line 2:"
+}
+
+@test "a missing static file fails with exit 1 naming it" {
+  run -1 --separate-stderr sstream-join --static nowhere.csv --on id < events.ndjson
+  assert_stderr_contains "nowhere.csv" "No such file or directory"
+}
+
+@test "--static and --on are required" {
+  run -2 --separate-stderr sstream-join --on id < events.ndjson
+  assert_stderr_contains "--static"
+  run -2 --separate-stderr sstream-join --static users.csv < events.ndjson
+  assert_stderr_contains "--on"
+}
+
+@test "control lines pass through the join in place" {
+  printf '%s\n' '{"uid":1}' '{"@sstream":"tick","epoch":0}' '{"@sstream":"watermark","ms":1000}' \
+    '{"uid":4}' '{"@sstream":"tick","epoch":1}' '{"@sstream":"end"}' > in.ndjson
+  run -0 --separate-stderr sstream-join --static users.csv --on uid=id < in.ndjson
+  assert_output "$(printf '%s\n' '{"uid":1,"name":"ann","city":"Oslo"}' \
+    '{"@sstream":"tick","epoch":0}' \
+    '{"@sstream":"watermark","ms":1000,"time":"1970-01-01T00:00:01.000Z"}' \
+    '{"@sstream":"tick","epoch":1}' '{"@sstream":"end"}')"
+  assert_stderr_empty
+}
+
+@test "the YSB campaigns table joins every generated event" {
+  make_campaigns campaigns.csv
+  sstream-source gen:ysb --count 2000 --data-only > ev.ndjson
+  run_pipeline -0 "sstream-join --static campaigns.csv --on ad_id --data-only < ev.ndjson | jq -r 'select(.campaign_id != null) | .ad_id' | wc -l"
+  assert_output 2000
+}
+
+@test "an NDJSON table row that merely contains the text \"@sstream\" is still a row" {
+  skip "bug: LoadStaticTable (lib/src/json/table_file.cc) drops any line containing \"@sstream\""
+  printf '%s\n' '{"id":1,"tag":"@sstream"}' '{"id":2,"tag":"x"}' > tags.ndjson
+  printf '%s\n' '{"id":1}' '{"id":2}' > in.ndjson
+  run -0 sstream-join --static tags.ndjson --on id --data-only < in.ndjson
+  assert_output "$(printf '%s\n' '{"id":1,"tag":"@sstream"}' '{"id":2,"tag":"x"}')"
+}

@@ -1,0 +1,96 @@
+// WatermarkTracker (watermark.h): SPEC §3 rule 2,
+//   watermark after batch k = max(previous, max event time up to batch k - delay).
+#include "sstream/watermark.h"
+
+#include <gtest/gtest.h>
+
+namespace sstream {
+namespace {
+
+TEST(WatermarkTrackerTest, InitialValueIsZero) {
+  WatermarkTracker w(5'000);
+  EXPECT_EQ(w.current(), 0);
+  EXPECT_FALSE(w.seen_any());
+  EXPECT_EQ(w.delay(), 5'000);
+  EXPECT_FALSE(w.Advance()) << "no rows: nothing to advance to";
+  EXPECT_EQ(w.current(), 0);
+}
+
+TEST(WatermarkTrackerTest, MaxEventTimeMinusDelay) {
+  WatermarkTracker w(5'000);
+  w.Observe(12'000);
+  w.Observe(20'000);
+  w.Observe(15'000);  // out of order: the max counts
+  EXPECT_TRUE(w.seen_any());
+  EXPECT_EQ(w.max_event_time(), 20'000);
+  EXPECT_TRUE(w.Advance());
+  EXPECT_EQ(w.current(), 15'000);
+}
+
+// Rule 2: rows of batch k are judged against the watermark after batch k-1.
+TEST(WatermarkTrackerTest, BatchRowsDoNotAffectTheirOwnWatermark) {
+  WatermarkTracker w(1'000);
+  w.Observe(10'000);
+  EXPECT_EQ(w.current(), 0) << "Observe must not move the watermark in effect";
+  w.Observe(50'000);
+  EXPECT_EQ(w.current(), 0);
+  EXPECT_TRUE(w.Advance());
+  EXPECT_EQ(w.current(), 49'000);
+}
+
+TEST(WatermarkTrackerTest, NeverDecreases) {
+  WatermarkTracker w(1'000);
+  w.Observe(10'000);
+  ASSERT_TRUE(w.Advance());
+  EXPECT_EQ(w.current(), 9'000);
+  w.Observe(3'000);  // a late row in the next batch
+  EXPECT_FALSE(w.Advance());
+  EXPECT_EQ(w.current(), 9'000);
+  EXPECT_FALSE(w.Advance()) << "Advance returns true only on an increase";
+  w.Observe(9'500);
+  EXPECT_FALSE(w.Advance()) << "max event time 10000 still gives 9000";
+  w.Observe(10'001);
+  EXPECT_TRUE(w.Advance());
+  EXPECT_EQ(w.current(), 9'001);
+}
+
+TEST(WatermarkTrackerTest, EventTimesBelowTheDelayKeepZero) {
+  WatermarkTracker w(10'000);
+  w.Observe(4'000);  // 4000 - 10000 < 0: the initial 0 stays
+  EXPECT_FALSE(w.Advance());
+  EXPECT_EQ(w.current(), 0);
+}
+
+TEST(WatermarkTrackerTest, NegativeEventTimesNeverLowerTheInitialZero) {
+  WatermarkTracker w(0);
+  w.Observe(-5'000);
+  EXPECT_FALSE(w.Advance());
+  EXPECT_EQ(w.current(), 0);
+}
+
+TEST(WatermarkTrackerTest, ZeroDelay) {
+  WatermarkTracker w(0);
+  w.Observe(7);
+  EXPECT_TRUE(w.Advance());
+  EXPECT_EQ(w.current(), 7);
+}
+
+TEST(WatermarkTrackerTest, UpstreamWatermarkOnlyRaises) {
+  WatermarkTracker w(1'000);
+  w.ObserveUpstream(20'000);
+  EXPECT_EQ(w.current(), 0) << "takes effect at the batch boundary";
+  EXPECT_TRUE(w.Advance());
+  EXPECT_EQ(w.current(), 20'000);
+  w.ObserveUpstream(5'000);  // lower than ours: ignored
+  EXPECT_FALSE(w.Advance());
+  EXPECT_EQ(w.current(), 20'000);
+  w.Observe(30'000);  // own rows still count
+  EXPECT_TRUE(w.Advance());
+  EXPECT_EQ(w.current(), 29'000);
+  w.ObserveUpstream(40'000);
+  EXPECT_TRUE(w.Advance());
+  EXPECT_EQ(w.current(), 40'000);
+}
+
+}  // namespace
+}  // namespace sstream

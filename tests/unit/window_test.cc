@@ -1,0 +1,387 @@
+// Event-time windows (window.h): window arithmetic, --agg lists, and the
+// window operator run through RunStage with upstream ticks, reproducing the
+// rules of SPEC §3 and the Spark Structured Streaming Programming Guide
+// ("Window Operations on Event Time", "Handling Late Data and Watermarking",
+// "Output Modes").
+#include "sstream/window.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "stage_harness.h"
+
+namespace sstream {
+namespace {
+
+using testing_util::Lines;
+using testing_util::RunOperator;
+using testing_util::StageRun;
+using testing_util::Tick;
+
+// ---- window arithmetic (SPEC §3 rule 1) ----
+
+TEST(TumblingWindowStartTest, AlignedToTheEpoch) {
+  EXPECT_EQ(TumblingWindowStart(0, 10), 0);
+  EXPECT_EQ(TumblingWindowStart(9, 10), 0);
+  EXPECT_EQ(TumblingWindowStart(10, 10), 10) << "start inclusive, end exclusive";
+  EXPECT_EQ(TumblingWindowStart(1'767'323'045'123, 10'000), 1'767'323'040'000);
+}
+
+TEST(TumblingWindowStartTest, NegativeTimesUseNonNegativeModulo) {
+  EXPECT_EQ(TumblingWindowStart(-1, 10), -10);
+  EXPECT_EQ(TumblingWindowStart(-10, 10), -10);
+  EXPECT_EQ(TumblingWindowStart(-11, 10), -20);
+  EXPECT_EQ(TumblingWindowStart(-9'999, 10'000), -10'000);
+}
+
+TEST(TumblingWindowStartTest, Offsets) {
+  // Spark: window(col, "10 seconds", "10 seconds", "3 seconds").
+  EXPECT_EQ(TumblingWindowStart(2, 10, 3), -7);
+  EXPECT_EQ(TumblingWindowStart(3, 10, 3), 3);
+  EXPECT_EQ(TumblingWindowStart(12, 10, 3), 3);
+  EXPECT_EQ(TumblingWindowStart(13, 10, 3), 13);
+  EXPECT_EQ(TumblingWindowStart(-8, 10, 3), -17);
+  for (int64_t t = -50; t <= 50; ++t) {
+    int64_t s = TumblingWindowStart(t, 10, 3);
+    EXPECT_LE(s, t);
+    EXPECT_LT(t, s + 10);
+    EXPECT_EQ(FloorMod(s - 3, 10), 0);
+  }
+}
+
+TEST(OutputModeTest, Names) {
+  OutputMode m;
+  ASSERT_TRUE(ParseOutputMode("append", &m).ok());
+  EXPECT_EQ(m, OutputMode::kAppend);
+  ASSERT_TRUE(ParseOutputMode("update", &m).ok());
+  EXPECT_EQ(m, OutputMode::kUpdate);
+  ASSERT_TRUE(ParseOutputMode("complete", &m).ok());
+  EXPECT_EQ(m, OutputMode::kComplete);
+  EXPECT_TRUE(ParseOutputMode("Append", &m).IsInvalidArgument());
+}
+
+// ---- --agg lists ----
+
+TEST(ParseAggListTest, FunctionsAndNames) {
+  std::vector<AggSpec> aggs;
+  ASSERT_TRUE(ParseAggList("count, count(*), count(1), count(x), sum(price) AS total, "
+                           "avg(latency), mean(v), MIN(v) as lo, max( v ), sum(v) AS `my sum`",
+                           &aggs)
+                  .ok());
+  ASSERT_EQ(aggs.size(), 10u);
+  EXPECT_EQ(aggs[0].fn, AggSpec::Fn::kCount);
+  EXPECT_EQ(aggs[0].name, "count");
+  EXPECT_TRUE(aggs[0].field.empty());
+  EXPECT_EQ(aggs[1].fn, AggSpec::Fn::kCount);
+  EXPECT_EQ(aggs[2].fn, AggSpec::Fn::kCount);
+  EXPECT_EQ(aggs[3].fn, AggSpec::Fn::kCountField);
+  EXPECT_EQ(aggs[3].field, "x");
+  EXPECT_EQ(aggs[3].name, "count(x)");
+  EXPECT_EQ(aggs[4].fn, AggSpec::Fn::kSum);
+  EXPECT_EQ(aggs[4].field, "price");
+  EXPECT_EQ(aggs[4].name, "total");
+  EXPECT_EQ(aggs[5].fn, AggSpec::Fn::kAvg);
+  EXPECT_EQ(aggs[5].name, "avg(latency)");
+  EXPECT_EQ(aggs[6].fn, AggSpec::Fn::kAvg);
+  EXPECT_EQ(aggs[7].fn, AggSpec::Fn::kMin);
+  EXPECT_EQ(aggs[7].name, "lo");
+  EXPECT_EQ(aggs[8].fn, AggSpec::Fn::kMax);
+  EXPECT_EQ(aggs[8].field, "v");
+  EXPECT_EQ(aggs[9].name, "my sum");
+}
+
+TEST(ParseAggListTest, Errors) {
+  struct Case {
+    const char* text;
+    const char* what;
+  };
+  const Case cases[] = {
+      {"", "empty item"},          {"count,", "empty item"},   {",count", "empty item"},
+      {"median(x)", "unknown aggregate 'median'"}, {"sum", "sum needs a field"},
+      {"sum()", "sum needs a field"}, {"sum(x", "missing ')'"},
+  };
+  for (const auto& c : cases) {
+    std::vector<AggSpec> aggs;
+    Status s = ParseAggList(c.text, &aggs);
+    ASSERT_TRUE(s.IsInvalidArgument()) << "accepted: " << c.text;
+    EXPECT_NE(s.message().find(c.what), std::string::npos) << c.text << ": " << s.message();
+  }
+}
+
+// ---- the window operator ----
+
+WindowOptions Options(const std::string& mode, const std::string& watermark = "5s") {
+  WindowOptions o;
+  o.time_field = "t";
+  o.time_format = "ms";
+  o.tumbling = "10s";
+  o.watermark = watermark;
+  o.mode = mode;
+  return o;
+}
+
+StageRun RunWin(const WindowOptions& o, const std::vector<std::string>& input,
+                   const CommonOptions& common = CommonOptions()) {
+  std::unique_ptr<Operator> op;
+  Status s = NewWindowOperator(o, &op);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  if (!s.ok()) return {s, "", {}, {}, {}};
+  return RunOperator(op.get(), Lines(input), common);
+}
+
+std::string Row(int64_t t) { return "{\"t\":" + std::to_string(t) + "}"; }
+
+std::string Win(int64_t start, int64_t count) {
+  return "{\"window_start\":" + std::to_string(start) + ",\"window_end\":" +
+         std::to_string(start + 10'000) + ",\"count\":" + std::to_string(count) + "}";
+}
+
+std::string Watermark(int64_t ms) {
+  return "{\"@sstream\":\"watermark\",\"ms\":" + std::to_string(ms) + ",\"time\":\"" +
+         FormatIso(ms) + "\"}";
+}
+
+const std::string kEnd = "{\"@sstream\":\"end\"}";
+
+// Append mode (Spark guide, "Handling Late Data and Watermarking", and SPEC
+// §3 rules 2-5): a window is emitted once, at the first batch boundary where
+// the watermark reaches its end; rows for windows already past the watermark
+// are dropped; end of input flushes what is left.
+TEST(WindowOperatorTest, AppendEmitsWhenTheWatermarkPassesTheEnd) {
+  StageRun r = RunWin(Options("append"), {Row(1'000), Row(3'000), Row(12'000), Tick(0),
+                                             Row(4'000), Row(16'000), Tick(1),
+                                             Row(2'000), Row(26'000), Tick(2), kEnd});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.lines, std::vector<std::string>({
+                         // Batch 0: watermark 12000 - 5000 = 7000 < 10000: nothing closes.
+                         Watermark(7'000), Tick(0),
+                         // Batch 1: the row at 4000 was on time (10000 > 7000); the
+                         // watermark moves to 11000 and [0, 10s) closes with 3 rows.
+                         Win(0, 3), Watermark(11'000), Tick(1),
+                         // Batch 2: 2000 is late (window end 10000 <= 11000) and dropped;
+                         // the watermark moves to 21000 and [10s, 20s) closes.
+                         Win(10'000, 2), Watermark(21'000), Tick(2),
+                         // End of input flushes the open window.
+                         Win(20'000, 1), kEnd}));
+}
+
+// SPEC §3 rule 2: batch k's own rows cannot affect batch k's watermark, so a
+// row behind a much later row of the same batch is still on time.
+TEST(WindowOperatorTest, ABatchDoesNotJudgeItsOwnRowsLate) {
+  StageRun r = RunWin(Options("append"),
+                         {Row(30'000), Row(2'000), Tick(0), Row(9'000), Tick(1), kEnd});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.lines, std::vector<std::string>({
+                         // 2000 counted although 30000 - 5000 = 25000 is past its window.
+                         Win(0, 1), Watermark(25'000), Tick(0),
+                         // In the next batch, 9000 is judged against 25000: late.
+                         Tick(1), Win(30'000, 1), kEnd}));
+}
+
+// SPEC §3 rule 4: late means window end <= watermark (a window ending exactly
+// at the watermark is closed).
+TEST(WindowOperatorTest, LatenessBoundaryIsInclusive) {
+  StageRun r = RunWin(Options("append"), {Row(15'000), Tick(0), Row(9'999), Row(10'000),
+                                             Tick(1), kEnd});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({Win(10'000, 2)}))
+      << "9999 (window end 10000 <= watermark 10000) is dropped; 10000 opens [10s, 20s)";
+}
+
+TEST(WindowOperatorTest, AppendFlushesEverythingAtEofWithoutTicks) {
+  // No upstream ticks: the whole input is one batch closed at EOF.
+  StageRun r = RunWin(Options("append"), {Row(1'000), Row(25'000), Row(11'000)});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({Win(0, 1), Win(10'000, 1), Win(20'000, 1)}))
+      << "windows come out in start order";
+  EXPECT_EQ(r.lines.back(), kEnd);
+}
+
+// SPEC §3 rule 5 / Spark "Output Modes": update emits the groups changed in
+// the batch; windows behind the watermark are forgotten without output.
+TEST(WindowOperatorTest, UpdateEmitsChangedGroupsPerBatch) {
+  StageRun r = RunWin(Options("update"),
+                         {Row(1'000), Row(3'000), Tick(0), Row(12'000), Tick(1), Row(4'000),
+                          Tick(2), Row(26'000), Tick(3), Row(5'000), Tick(4), kEnd});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.lines, std::vector<std::string>({
+                         Win(0, 2), Tick(0),  // watermark still 0
+                         Win(10'000, 1), Watermark(7'000), Tick(1),
+                         Win(0, 3), Tick(2),  // 4000 on time; only [0, 10s) changed
+                         Win(20'000, 1), Watermark(21'000), Tick(3),
+                         Tick(4),  // 5000 is late: dropped, nothing changed
+                         kEnd}));
+}
+
+TEST(WindowOperatorTest, UpdateWithoutWatermarkKeepsEverything) {
+  StageRun r = RunWin(Options("update", ""),
+                         {Row(1'000), Tick(0), Row(100'000), Tick(1), Row(2'000), Tick(2), kEnd});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({Win(0, 1), Win(100'000, 1), Win(0, 2)}));
+  EXPECT_EQ(r.control, std::vector<std::string>({Tick(0), Tick(1), Tick(2), kEnd}))
+      << "no watermark of its own";
+}
+
+// SPEC §3 rules 4-5: complete mode emits the whole table every batch and
+// never drops late rows.
+TEST(WindowOperatorTest, CompleteEmitsEverythingEveryBatchAndDropsNothing) {
+  StageRun r = RunWin(Options("complete"),
+                         {Row(1'000), Tick(0), Row(30'000), Tick(1), Row(2'000), Tick(2), kEnd});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.lines, std::vector<std::string>({
+                         Win(0, 1), Tick(0),
+                         Win(0, 1), Win(30'000, 1), Watermark(25'000), Tick(1),
+                         Win(0, 2), Win(30'000, 1), Tick(2),  // 2000 kept despite the watermark
+                         kEnd}));
+}
+
+// SPEC §3 rule 5 and 10: Spark refuses append-mode aggregation without a
+// watermark ("Append output mode not supported when there are streaming
+// aggregations ... without watermark").
+TEST(WindowOperatorTest, AppendWithoutWatermarkIsRefused) {
+  std::unique_ptr<Operator> op;
+  Status s = NewWindowOperator(Options("append", ""), &op);
+  ASSERT_TRUE(s.IsInvalidArgument());
+  EXPECT_NE(s.message().find("watermark"), std::string::npos) << s.message();
+  EXPECT_EQ(op, nullptr);
+  EXPECT_TRUE(NewWindowOperator(Options("update", ""), &op).ok());
+  EXPECT_TRUE(NewWindowOperator(Options("complete", ""), &op).ok());
+}
+
+TEST(WindowOperatorTest, OptionErrors) {
+  struct Case {
+    void (*change)(WindowOptions*);
+    const char* what;
+  };
+  const Case cases[] = {
+      {[](WindowOptions* o) { o->time_field.clear(); }, "--time"},
+      {[](WindowOptions* o) { o->tumbling.clear(); }, "--tumbling"},
+      {[](WindowOptions* o) { o->tumbling = "10"; }, "--tumbling"},
+      {[](WindowOptions* o) { o->tumbling = "0s"; }, "positive"},
+      {[](WindowOptions* o) { o->offset = "10s"; }, "--offset"},
+      {[](WindowOptions* o) { o->offset = "soon"; }, "--offset"},
+      {[](WindowOptions* o) { o->watermark = "5"; }, "--watermark"},
+      {[](WindowOptions* o) { o->mode = "replace"; }, "output mode"},
+      {[](WindowOptions* o) { o->agg = "median(x)"; }, "median"},
+      {[](WindowOptions* o) { o->time_format = "hours"; }, "time format"},
+      {[](WindowOptions* o) { o->output_time_format = "hours"; }, "time format"},
+      {[](WindowOptions* o) { o->by = {"a,,b"}; }, "--by"},
+  };
+  for (const auto& c : cases) {
+    WindowOptions o = Options("append");
+    c.change(&o);
+    std::unique_ptr<Operator> op;
+    Status s = NewWindowOperator(o, &op);
+    ASSERT_FALSE(s.ok()) << c.what;
+    EXPECT_NE(s.message().find(c.what), std::string::npos) << s.message();
+  }
+}
+
+TEST(WindowOperatorTest, GroupKeysAndAggregates) {
+  WindowOptions o = Options("complete", "");
+  o.by = {"k"};
+  o.agg = "count, sum(v) AS total, avg(v), min(v), max(v), count(v)";
+  StageRun r = RunWin(o, {R"x({"t":1000,"k":"b","v":1})x", R"x({"t":2000,"k":"b","v":3})x",
+                             R"x({"t":3000,"k":"b","v":"5"})x", R"x({"t":4000,"k":"b","v":null})x",
+                             R"x({"t":5000,"k":"b","v":"x"})x", R"x({"t":6000,"k":"a"})x",
+                             R"x({"t":7000,"v":2.5})x", kEnd});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({
+                        // Sorted by key; a missing key is null.
+                        R"x({"window_start":0,"window_end":10000,"k":"a","count":1,"total":null,)x"
+                        R"x("avg(v)":null,"min(v)":null,"max(v)":null,"count(v)":0})x",
+                        // Non-numeric "x" is ignored by sum/avg/min/max but counted by
+                        // count(v); null is ignored by all; "5" is a number.
+                        R"x({"window_start":0,"window_end":10000,"k":"b","count":5,"total":9,)x"
+                        R"x("avg(v)":3,"min(v)":1,"max(v)":5,"count(v)":4})x",
+                        R"x({"window_start":0,"window_end":10000,"k":null,"count":1,"total":2.5,)x"
+                        R"x("avg(v)":2.5,"min(v)":2.5,"max(v)":2.5,"count(v)":1})x",
+                    }));
+}
+
+TEST(WindowOperatorTest, SeveralAndNestedGroupKeys) {
+  WindowOptions o = Options("complete", "");
+  o.by = {"k, u.id"};
+  StageRun r = RunWin(o, {R"({"t":1,"k":1,"u":{"id":"x"}})", R"({"t":2,"k":1,"u":{"id":"x"}})",
+                             R"({"t":3,"k":1,"u":{"id":"y"}})", kEnd});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data,
+            std::vector<std::string>({R"({"window_start":0,"window_end":10000,"k":1,"id":"x","count":2})",
+                                      R"({"window_start":0,"window_end":10000,"k":1,"id":"y","count":1})"}));
+}
+
+TEST(WindowOperatorTest, NegativeTimesAndOffsets) {
+  WindowOptions o = Options("complete", "");
+  StageRun r = RunWin(o, {Row(-1), Row(-10'000), Row(-10'001), kEnd});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({Win(-20'000, 1), Win(-10'000, 2)}));
+
+  o.offset = "2s";
+  r = RunWin(o, {Row(1'000), Row(2'000), Row(11'999), kEnd});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({Win(-8'000, 1), Win(2'000, 2)}));
+}
+
+// Window bounds are written in the input's time format unless told otherwise.
+TEST(WindowOperatorTest, BoundsFollowTheInputFormat) {
+  WindowOptions o = Options("complete", "");
+  o.time_format = "auto";
+  StageRun iso = RunWin(o, {R"({"t":"2026-01-02T03:04:05.123Z"})", kEnd});
+  ASSERT_TRUE(iso.status.ok()) << iso.status.ToString();
+  EXPECT_EQ(iso.data, std::vector<std::string>({R"({"window_start":"2026-01-02T03:04:00.000Z",)"
+                                                R"("window_end":"2026-01-02T03:04:10.000Z","count":1})"}));
+
+  StageRun secs = RunWin(o, {R"({"t":1767323045})", kEnd});
+  ASSERT_TRUE(secs.status.ok());
+  EXPECT_EQ(secs.data, std::vector<std::string>(
+                           {R"({"window_start":1767323040,"window_end":1767323050,"count":1})"}));
+
+  StageRun ms = RunWin(o, {R"({"t":1767323045123})", kEnd});
+  ASSERT_TRUE(ms.status.ok());
+  EXPECT_EQ(ms.data, std::vector<std::string>(
+                         {R"({"window_start":1767323040000,"window_end":1767323050000,"count":1})"}));
+
+  o.output_time_format = "iso";
+  StageRun forced = RunWin(o, {R"({"t":1767323045123})", kEnd});
+  ASSERT_TRUE(forced.status.ok());
+  EXPECT_EQ(forced.data, std::vector<std::string>({R"({"window_start":"2026-01-02T03:04:00.000Z",)"
+                                                   R"("window_end":"2026-01-02T03:04:10.000Z","count":1})"}));
+
+  o.output_time_format = "ms";
+  StageRun to_ms = RunWin(o, {R"({"t":"2026-01-02T03:04:05Z"})", kEnd});
+  ASSERT_TRUE(to_ms.status.ok());
+  EXPECT_EQ(to_ms.data, std::vector<std::string>(
+                            {R"({"window_start":1767323040000,"window_end":1767323050000,"count":1})"}));
+}
+
+TEST(WindowOperatorTest, BadEventTimesFollowThePolicy) {
+  std::vector<std::string> input = {Row(1'000), R"({"x":1})", R"({"t":"soon"})", R"({"t":null})",
+                                    "{\"t\":", Row(2'000), kEnd};
+  StageRun fail = RunWin(Options("append"), input);
+  ASSERT_TRUE(fail.status.IsInvalidArgument());
+  EXPECT_EQ(fail.status.message(), "memory: line 2: field 't': event-time field is missing");
+
+  CommonOptions skip;
+  skip.bad_records = "skip";
+  StageRun r = RunWin(Options("append"), input, skip);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({Win(0, 2)}));
+}
+
+TEST(WindowOperatorTest, UpstreamWatermarks) {
+  const std::string upstream = Watermark(50'000);
+  // Without --watermark the upstream watermark is forwarded.
+  StageRun fwd = RunWin(Options("update", ""), {Row(1'000), upstream, Tick(0), kEnd});
+  ASSERT_TRUE(fwd.status.ok());
+  EXPECT_EQ(fwd.lines, std::vector<std::string>({upstream, Win(0, 1), Tick(0), kEnd}));
+  // With its own watermark the stage sends only that one downstream.
+  StageRun own = RunWin(Options("append"), {Row(1'000), upstream, Tick(0), kEnd});
+  ASSERT_TRUE(own.status.ok());
+  EXPECT_EQ(own.lines, std::vector<std::string>({Tick(0), Win(0, 1), kEnd}));
+}
+
+}  // namespace
+}  // namespace sstream
