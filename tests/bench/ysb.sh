@@ -143,7 +143,12 @@ cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/
 [[ -n $cpu_model ]] || cpu_model=$(uname -m)
 echo "== YSB benchmark: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine : $(nproc) CPUs, ${cpu_model}; $(uname -sr)"
-echo "load    : $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) (1/5/15 min, at start)"
+load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+busy=""
+if [[ $load != unknown ]] && awk -v l="${load%% *}" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+  busy=" -- busy machine: expect noisy timings"
+fi
+echo "load    : $load (1/5/15 min, at start)$busy"
 echo "sstream : $("$BIN_DIR/sstream-source" --version 2>&1 | head -n1) ($BIN_DIR)"
 echo "tools   : $(mawk -W version 2>&1 | head -n1)$(selected python && echo "; $(python3 --version 2>&1)")$(selected jq && echo "; $(jq --version 2>&1)")"
 echo "params  : events=$EVENTS runs=$RUNS (+1 warm-up) jq-events=$JQ_EVENTS variants=${VARIANTS[*]}"

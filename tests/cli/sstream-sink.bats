@@ -141,7 +141,6 @@ EOF
 }
 
 @test "table format with --truncate 0 shows whole cells, left-aligned as Spark's truncate=false" {
-  skip "bug: PrintTable (lib/src/ops/sink.cc) right-aligns cells even when --truncate 0"
   printf '%s\n' '{"k":"a","v":"a value longer than twenty characters"}' > in.ndjson
   run -0 sstream-sink --format table --truncate 0 < in.ndjson
   assert_output "$(cat <<'EOF'
@@ -158,7 +157,6 @@ EOF
 }
 
 @test "table format escapes line breaks and tabs in cells, as Spark's showString" {
-  skip "bug: CellText (lib/src/ops/sink.cc) prints raw newlines, which break the table"
   printf '%s\n' '{"v":"line\nbreak\tx"}' > in.ndjson
   run -0 sstream-sink --format table < in.ndjson
   assert_line --index 6 '|line\nbreak\tx|'

@@ -77,7 +77,6 @@ END='{"@sstream":"end"}'
 }
 
 @test "a line longer than --max-record-bytes is a bad record with its line" {
-  skip "bug: SourceRunner::ReadInput (lib/src/ops/source.cc) never sets ReaderLimits::max_record_bytes"
   printf '{"a":1}\n{"a":"%s"}\n{"a":3}\n' "$(printf 'x%.0s' $(seq 1 200))" > in.ndjson
   run -1 --separate-stderr sstream-source --max-record-bytes 100 in.ndjson
   assert_stderr_contains "in.ndjson: line 2: line longer than 100 bytes"
@@ -92,6 +91,13 @@ END='{"@sstream":"end"}'
   run -0 --separate-stderr sstream-source --format text --data-only in.txt
   assert_output "$(printf '%s\n' '{"value":"hello \"world\""}' '{"value":"\ttab\\slash"}' \
     '{"value":"last line without newline"}')"
+  assert_stderr_empty
+}
+
+@test "--format text keeps blank lines as empty values, as Spark's text source" {
+  printf 'a\n\nb\n' > in.txt
+  run -0 --separate-stderr sstream-source --format text --data-only in.txt
+  assert_output "$(printf '%s\n' '{"value":"a"}' '{"value":""}' '{"value":"b"}')"
   assert_stderr_empty
 }
 
@@ -150,6 +156,13 @@ END='{"@sstream":"end"}'
   for i in 1 2 3 4 5; do echo "{\"i\":$i}"; done > in.ndjson
   run -0 --separate-stderr sstream-source --trigger once in.ndjson
   assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' '{"i":3}' '{"i":4}' '{"i":5}' "$TICK0" "$END")"
+  assert_stderr_empty
+}
+
+@test "--trigger once ignores --max-batch-records, as Spark's Trigger.Once" {
+  for i in 1 2 3; do echo "{\"i\":$i}"; done > in.ndjson
+  run -0 --separate-stderr sstream-source --trigger once --max-batch-records 2 in.ndjson
+  assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' '{"i":3}' "$TICK0" "$END")"
   assert_stderr_empty
 }
 
@@ -315,7 +328,6 @@ END='{"@sstream":"end"}'
 }
 
 @test "gen:ysb option values that cannot be used are usage errors (exit 2), like --trigger" {
-  skip "bug: checked in SourceRunner::Run/RunYsb after AsUsage (source.cc) -> exit 1"
   run -2 --separate-stderr sstream-source gen:ysb --count 1 --start yesterday
   assert_stderr_contains "--start"
   run -2 --separate-stderr sstream-source gen:ysb --count 1 --disorder 5

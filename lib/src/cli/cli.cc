@@ -91,6 +91,16 @@ Status CloseStdout() {
   return Status::OK();
 }
 
+// --help and --version: a write error (a full disk, /dev/full) is a failure.
+int WrittenOrFailed(const ToolInfo& info, int code) {
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "%s: error: writing standard output: %s\n", info.name.c_str(),
+                 std::strerror(errno));
+    return kExitFailure;
+  }
+  return code;
+}
+
 }  // namespace
 
 int RunTool(int argc, char** argv, const ToolInfo& info, const std::function<void(Cli&)>& define,
@@ -137,17 +147,17 @@ int RunTool(int argc, char** argv, const ToolInfo& info, const std::function<voi
       return kExitUsage;
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
-    return std::fflush(stdout) == 0 ? kExitOk : kExitFailure;
+    return WrittenOrFailed(info, kExitOk);
   }
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return WrittenOrFailed(info, app.exit(e));
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return WrittenOrFailed(info, app.exit(e));
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return WrittenOrFailed(info, app.exit(e));
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "%s: error: %s\nTry '%s --help' for more information.\n",
                  info.name.c_str(), e.what(), info.name.c_str());

@@ -163,7 +163,14 @@ Status LoadStaticTable(const std::string& path, const std::string& format, Stati
     pos = nl + 1;
     ++line;
     if (l.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    if (l.find("\"@sstream\"") != std::string_view::npos) continue;  // saved control lines
+    {
+      // Saved control lines (first key "@sstream") carry no table rows.
+      size_t k = l.find_first_not_of(" \t");
+      if (l[k] == '{') {
+        k = l.find_first_not_of(" \t", k + 1);
+        if (k != std::string_view::npos && l.substr(k, 10) == "\"@sstream\"") continue;
+      }
+    }
     Status s = scanner.ScanCopy(l);
     if (!s.ok()) return s.WithContext(fmt::format("{}: line {}", path, line));
     std::vector<std::string> row(out->columns.size(), "null");

@@ -61,7 +61,8 @@ class MapOperator final : public Operator {
       int64_t fi = item.expr->field_index();
       if (fi >= 0) {
         std::string_view raw = scanner_->value(static_cast<size_t>(fi));
-        if (raw.empty()) continue;  // missing fields are left out, as Spark's JSON writer
+        // Missing and null fields are left out, as Spark's JSON writer does.
+        if (raw.empty() || KindOfRaw(raw) == JsonKind::kNull) continue;
         sep();
         AppendJsonString(&buf_, item.name);
         buf_.push_back(':');

@@ -22,6 +22,26 @@ std::string CellText(std::string_view raw) {
   return std::string(raw);
 }
 
+// Table cells stay on one line: line breaks and tabs are shown escaped, as
+// Spark's showString does.
+std::string TableCell(std::string_view raw) {
+  std::string text = CellText(raw);
+  if (text.find_first_of("\n\r\t") == std::string::npos) return text;
+  std::string out;
+  for (char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 // Number of display columns (UTF-8 code points; good enough for alignment).
 size_t Width(std::string_view s) {
   size_t w = 0;
@@ -75,7 +95,7 @@ class SinkOperator final : public Operator {
     for (const auto& [name, raw] : scanner_.fields()) {
       size_t c = ColumnIndex(name);
       if (c == row.size()) row.emplace_back();
-      row[c] = CellText(raw);
+      row[c] = TableCell(raw);
     }
     rows_.push_back(std::move(row));
     return Status::OK();

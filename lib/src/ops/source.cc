@@ -13,8 +13,9 @@ namespace {
 
 class SourceRunner {
  public:
-  SourceRunner(const SourceOptions& o, Clock* clock, FrameWriter* out, BadRecordHandler* bad)
-      : o_(o), clock_(clock), out_(out), bad_(bad) {}
+  SourceRunner(const SourceOptions& o, const CommonOptions& common, Clock* clock,
+               FrameWriter* out, BadRecordHandler* bad)
+      : o_(o), common_(common), clock_(clock), out_(out), bad_(bad) {}
 
   Status Init() {
     TriggerSpec spec;
@@ -29,17 +30,34 @@ class SourceRunner {
       return Status::InvalidArgument(
           fmt::format("unknown input format '{}' (expected json or text)", o_.format));
     }
+    if (common_.max_record_bytes <= 0) {
+      return Status::InvalidArgument("--max-record-bytes must be positive");
+    }
+    // Generator options are checked before anything is written.
+    for (const auto& in : o_.inputs) {
+      if (in.rfind("gen:", 0) != 0) continue;
+      if (in != "gen:rate" && in != "gen:ysb" && in != "gen:ysb-campaigns") {
+        return Status::InvalidArgument(fmt::format(
+            "unknown generator '{}' (expected gen:rate, gen:ysb or gen:ysb-campaigns)", in));
+      }
+      if (o_.inputs.size() > 1) return Status::InvalidArgument("a generator must be the only input");
+    }
+    if (o_.start == "now") {
+      start_ms_ = clock_->NowMillis();
+    } else {
+      SSTREAM_RETURN_IF_ERROR(ParseIsoTimestamp(o_.start, &start_ms_).WithContext("--start"));
+    }
+    SSTREAM_RETURN_IF_ERROR(ParseDuration(o_.disorder, &disorder_ms_).WithContext("--disorder"));
+    if (o_.events_per_second <= 0) {
+      return Status::InvalidArgument("--events-per-second must be positive");
+    }
+    if (o_.rows_per_second < 0) return Status::InvalidArgument("--rows-per-second must not be negative");
     return Status::OK();
   }
 
   Status Run() {
     std::vector<std::string> inputs = o_.inputs;
     if (inputs.empty()) inputs.push_back("-");
-    for (const auto& in : inputs) {
-      if (in.rfind("gen:", 0) == 0 && inputs.size() > 1) {
-        return Status::InvalidArgument("a generator must be the only input");
-      }
-    }
     Status s;
     if (inputs[0] == "gen:ysb") {
       s = RunYsb();
@@ -47,9 +65,6 @@ class SourceRunner {
       s = RunCampaigns();
     } else if (inputs[0] == "gen:rate") {
       s = RunRate();
-    } else if (inputs[0].rfind("gen:", 0) == 0) {
-      return Status::InvalidArgument(fmt::format(
-          "unknown generator '{}' (expected gen:rate, gen:ysb or gen:ysb-campaigns)", inputs[0]));
     } else {
       for (const auto& path : inputs) {
         if (stopped_) break;
@@ -93,6 +108,7 @@ class SourceRunner {
     std::unique_ptr<ByteSource> src;
     SSTREAM_RETURN_IF_ERROR(OpenFileSource(path, &src));
     ReaderLimits limits;
+    limits.max_record_bytes = static_cast<size_t>(common_.max_record_bytes);
     limits.raw_lines = o_.format == "text";
     FrameReader reader(src.get(), limits);
     Frame f;
@@ -156,18 +172,8 @@ class SourceRunner {
   }
 
   Status RunYsb() {
-    int64_t start_ms;
-    if (o_.start == "now") {
-      start_ms = clock_->NowMillis();
-    } else {
-      SSTREAM_RETURN_IF_ERROR(ParseIsoTimestamp(o_.start, &start_ms).WithContext("--start"));
-    }
-    int64_t disorder;
-    SSTREAM_RETURN_IF_ERROR(ParseDuration(o_.disorder, &disorder).WithContext("--disorder"));
-    if (o_.events_per_second <= 0) {
-      return Status::InvalidArgument("--events-per-second must be positive");
-    }
-    YsbGenerator gen(static_cast<uint64_t>(o_.seed), start_ms, o_.events_per_second, disorder);
+    YsbGenerator gen(static_cast<uint64_t>(o_.seed), start_ms_, o_.events_per_second,
+                     disorder_ms_);
     std::string buf;
     int64_t t0 = clock_->SteadyNanos() / 1'000'000;
     for (int64_t i = 0; (o_.count < 0 || i < o_.count) && !stopped_; ++i) {
@@ -211,12 +217,15 @@ class SourceRunner {
   }
 
   const SourceOptions& o_;
+  const CommonOptions& common_;
   Clock* clock_;
   FrameWriter* out_;
   BadRecordHandler* bad_;
   std::unique_ptr<Ticker> ticker_;
   JsonValidator validator_;
   int64_t total_ = 0;
+  int64_t start_ms_ = 0;
+  int64_t disorder_ms_ = 0;
   bool stopped_ = false;
 };
 
@@ -231,7 +240,7 @@ Status RunSource(const SourceOptions& o, const CommonOptions& common, Clock* clo
   SSTREAM_RETURN_IF_ERROR(Status::AsUsage(ResolveOutput(common, out_fd, &format, &data_only)));
   FrameWriter writer(out, format);
   writer.set_data_only(data_only);
-  SourceRunner runner(o, clock, &writer, bad.get());
+  SourceRunner runner(o, common, clock, &writer, bad.get());
   SSTREAM_RETURN_IF_ERROR(Status::AsUsage(runner.Init()));
   return runner.Run();
 }

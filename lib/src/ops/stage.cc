@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "sstream/log.h"
@@ -158,11 +160,16 @@ class StageLoop {
               ++batch_records_;
               break;
             }
-            case FrameType::kTick:
+            case FrameType::kTick: {
               upstream_ticks_ = true;
-              SSTREAM_RETURN_IF_ERROR(CloseBatch(f.epoch));
-              last_epoch_ = f.epoch;
+              // Epoch ids only grow downstream: if this stage numbered batches
+              // on its own clock before upstream's first tick, it continues
+              // from its own count.
+              int64_t epoch = std::max(f.epoch, last_epoch_ + 1);
+              SSTREAM_RETURN_IF_ERROR(CloseBatch(epoch));
+              last_epoch_ = epoch;
               break;
+            }
             case FrameType::kWatermark:
               if (!ctx_.terminal) SSTREAM_RETURN_IF_ERROR(op_->OnWatermark(f.watermark, out_));
               break;
