@@ -17,17 +17,8 @@ void Define(sstream::Cli& cli, Options& o) {
   cli.Int("--truncate", &o.sink.truncate, "N",
           "table: cut cells longer than N characters (0: never).");
   cli.Group("Input");
-  cli.Text("--tick", &o.common.tick, "DURATION",
-           "Batch interval on this stage's own clock, used only while upstream sends no "
-           "batch ticks.");
-  cli.Group("Bad input");
-  cli.Choice("--bad-records", &o.common.bad_records, {"fail", "skip", "dead-letter"},
-             "What to do with a record that cannot be used: fail naming its position, skip and "
-             "count it, or write it to the dead-letter file.");
-  cli.Text("--dead-letter", &o.common.dead_letter, "FILE",
-           "Append bad records to FILE as JSON lines {position, error, record}.");
-  cli.Int("--max-record-bytes", &o.common.max_record_bytes, "N",
-          "Longest accepted record (line or frame) in bytes.");
+  sstream::AddTickOption(cli, &o.common);
+  sstream::AddBadInputOptions(cli, &o.common);
 }
 
 }  // namespace

@@ -38,14 +38,7 @@ void Define(sstream::Cli& cli, Options& o) {
   cli.Text("--disorder", &o.source.disorder, "DURATION",
            "gen:ysb: make events arrive up to DURATION out of event-time order.");
   sstream::AddOutputOptions(cli, &o.common);
-  cli.Group("Bad input");
-  cli.Choice("--bad-records", &o.common.bad_records, {"fail", "skip", "dead-letter"},
-             "What to do with a line that is not a JSON object (or not UTF-8): fail naming its "
-             "position, skip and count it, or write it to the dead-letter file.");
-  cli.Text("--dead-letter", &o.common.dead_letter, "FILE",
-           "Append bad records to FILE as JSON lines {position, error, record}.");
-  cli.Int("--max-record-bytes", &o.common.max_record_bytes, "N",
-          "Longest accepted line in bytes; longer ones are bad records.");
+  sstream::AddBadInputOptions(cli, &o.common);
 }
 
 }  // namespace

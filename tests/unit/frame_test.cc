@@ -26,6 +26,7 @@ constexpr size_t kFrameHeader = 12;   // crc32c, length, type, flags, reserved
 struct Owned {
   FrameType type = FrameType::kData;
   uint8_t type_code = 0;
+  uint8_t flags = 0;
   std::string json;
   bool has_event_time = false;
   int64_t event_time = 0;
@@ -38,6 +39,7 @@ struct Owned {
     Frame f;
     f.type = type;
     f.type_code = type_code;
+    f.flags = flags;
     f.json = json;
     f.has_event_time = has_event_time;
     f.event_time = event_time;
@@ -90,6 +92,7 @@ ReadResult ReadAll(const std::string& bytes, size_t chunk = SIZE_MAX, ReaderLimi
     Owned o;
     o.type = f.type;
     o.type_code = f.type_code;
+    o.flags = f.flags;
     o.json = std::string(f.json);
     o.has_event_time = f.has_event_time;
     o.event_time = f.event_time;
@@ -412,13 +415,16 @@ TEST(FrameDetectionTest, HeaderOnlyBinaryStreamIsEmpty) {
 TEST(FrameDetectionTest, RawLinesAreNeverControl) {
   ReaderLimits limits;
   limits.raw_lines = true;
-  ReadResult r = ReadAll("plain text\n{\"@sstream\":\"tick\",\"epoch\":1}\n\x89 not binary\n", SIZE_MAX,
-                         limits);
+  ReadResult r = ReadAll("plain text\n{\"@sstream\":\"tick\",\"epoch\":1}\n\x89 not binary\n\n  \r\n",
+                         SIZE_MAX, limits);
   ASSERT_TRUE(r.bad.empty());
-  ASSERT_EQ(r.frames.size(), 3u);
+  ASSERT_EQ(r.frames.size(), 5u);
   EXPECT_EQ(r.frames[0].json, "plain text");
   EXPECT_EQ(r.frames[1].type, FrameType::kData);
   EXPECT_EQ(r.frames[2].json, "\x89 not binary");
+  // Spark's text source: blank lines are records too.
+  EXPECT_EQ(r.frames[3].json, "");
+  EXPECT_EQ(r.frames[4].json, "  ");
 }
 
 // ---- binary damage ----
@@ -556,6 +562,25 @@ TEST(BinaryDamageTest, UnknownFrameTypesPassThrough) {
   EXPECT_EQ(r.frames[1].type_code, 0x7f);
   EXPECT_EQ(r.frames[1].payload, "payload");
   EXPECT_EQ(r.frames[2].type_code, 0x00);
+}
+
+TEST(BinaryDamageTest, FlagsOfUnknownFramesSurviveBothFormats) {
+  std::string bytes = BinaryOf({"{\"a\":1}"});
+  bytes += ForgeFrame(0x31, 0x05, "xy");
+  ReadResult bin = ReadAll(bytes);
+  ASSERT_EQ(bin.frames.size(), 2u);
+  EXPECT_EQ(bin.frames[1].flags, 0x05);
+  std::string json = Rewrite(bin.frames, WireFormat::kJson);
+  EXPECT_NE(json.find("{\"@sstream\":\"frame\",\"type\":49,\"flags\":5,\"hex\":\"7879\"}\n"),
+            std::string::npos)
+      << json;
+  ReadResult back = ReadAll(Rewrite(ReadAll(json).frames, WireFormat::kBinary));
+  ASSERT_EQ(back.frames.size(), 2u);
+  EXPECT_EQ(back.frames[1].type_code, 0x31);
+  EXPECT_EQ(back.frames[1].flags, 0x05);
+  EXPECT_EQ(back.frames[1].payload, "xy");
+  ReadResult bad = ReadAll("{\"@sstream\":\"frame\",\"type\":49,\"flags\":300,\"hex\":\"\"}\n");
+  EXPECT_EQ(bad.bad.size(), 1u);
 }
 
 TEST(BinaryDamageTest, PositionNamesByteOffsets) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -323,11 +325,82 @@ TEST(BadRecordPolicyTest, OptionErrors) {
   bad_dir.dead_letter = "/nonexistent-dir-for-sstream-tests/dead.ndjson";
   EXPECT_FALSE(BadRecordHandler::Create(bad_dir, &h).ok());
 
+  CommonOptions contradiction;
+  contradiction.bad_records = "skip";
+  contradiction.dead_letter = "unused.ndjson";
+  s = BadRecordHandler::Create(contradiction, &h);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_NE(s.message().find("contradict"), std::string::npos) << s.message();
+
   CommonOptions fail;
   ASSERT_TRUE(BadRecordHandler::Create(fail, &h).ok());
   Status f = h->Handle("in: line 9", Status::InvalidArgument("why"), "raw");
   EXPECT_EQ(f.message(), "in: line 9: why");
   EXPECT_EQ(h->count(), 0);
+}
+
+// A source that plays a script: chunks of input, and timeouts that move a
+// ManualClock on (what a quiet pipe looks like to a stage).
+class ScriptedSource : public ByteSource {
+ public:
+  struct Step {
+    std::string data;
+    int64_t wait_ms = 0;  // > 0: report a timeout after this much time
+  };
+  ScriptedSource(std::vector<Step> steps, ManualClock* clock)
+      : steps_(std::move(steps)), clock_(clock) {}
+  Status Read(char* buf, size_t n, int, size_t* got, bool* timed_out) override {
+    *got = 0;
+    *timed_out = false;
+    if (next_ >= steps_.size()) return Status::OK();
+    Step& step = steps_[next_];
+    if (step.wait_ms > 0) {
+      clock_->AdvanceMillis(step.wait_ms);
+      *timed_out = true;
+      ++next_;
+      return Status::OK();
+    }
+    *got = std::min(n, step.data.size());
+    std::memcpy(buf, step.data.data(), *got);
+    step.data.erase(0, *got);
+    if (step.data.empty()) ++next_;
+    return Status::OK();
+  }
+  std::string Name() const override { return "script"; }
+
+ private:
+  std::vector<Step> steps_;
+  size_t next_ = 0;
+  ManualClock* clock_;
+};
+
+// Without upstream ticks (a grep or jq in between) a stage closes batches on
+// its own clock, skipping empty ones; once upstream ticks arrive they take
+// over, and epoch ids keep growing.
+TEST(RunStageTest, OwnClockBatchesUntilUpstreamTicks) {
+  ManualClock clock(1'000'000);
+  CommonOptions common;  // --tick 1s
+  ScriptedSource in({{"{\"a\":1}\n"},
+                     {"", 500},    // 1000500: before the first own deadline
+                     {"", 600},    // 1001100: batch 0 closes on the stage's clock
+                     {"", 5'000},  // nothing arrived: no empty batch
+                     {"{\"a\":2}\n" + Tick(0) + "\n"},  // upstream's epoch 0 comes after ours
+                     {"{\"a\":3}\n"},
+                     {"", 5'000}},  // upstream ticks now: no own batch
+                    &clock);
+  MemorySink out;
+  StageContext ctx;
+  ctx.input = &in;
+  ctx.output = &out;
+  ctx.clock = &clock;
+  ctx.common = &common;
+  EchoOperator op;
+  ASSERT_TRUE(RunStage(ctx, &op).ok());
+  EXPECT_EQ(op.epochs, std::vector<int64_t>({0, 1, 2}));
+  EXPECT_EQ(testing_util::SplitLines(out.contents()),
+            std::vector<std::string>({"{\"a\":1}", "{\"batch\":0}", Tick(0), "{\"a\":2}",
+                                      "{\"batch\":1}", Tick(1), "{\"a\":3}", "{\"batch\":2}",
+                                      Tick(2), "{\"end\":true}", kEnd}));
 }
 
 TEST(RunStageTest, BadTickOptionIsRefused) {

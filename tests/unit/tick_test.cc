@@ -130,6 +130,21 @@ TEST(TickerTest, OnceHasNoDeadline) {
   EXPECT_EQ(t.MillisUntilDeadline(), -1);
 }
 
+// Spark's Trigger.Once processes all available input as one batch: caps
+// (maxFilesPerTrigger, maxOffsetsPerTrigger) are ignored.
+TEST(TickerTest, OnceIgnoresCaps) {
+  ManualClock clock(0);
+  TriggerSpec spec;
+  spec.kind = TriggerSpec::Kind::kOnce;
+  spec.max_records = 2;
+  spec.max_bytes = 10;
+  Ticker t(spec, &clock);
+  for (int i = 0; i < 5; ++i) t.Add(100);
+  EXPECT_FALSE(t.CapReached());
+  EXPECT_FALSE(t.Due());
+  EXPECT_EQ(t.records(), 5);
+}
+
 TEST(TickerTest, AvailableNowClosesOnCapsOnly) {
   ManualClock clock(0);
   TriggerSpec spec;

@@ -77,8 +77,11 @@ class Cli {
 // The options every frame-reading stage shares: --bad-records, --dead-letter,
 // --wire, --data-only, --tick, --max-record-bytes.
 void AddCommonOptions(Cli& cli, CommonOptions* o);
-// The output-side subset (for sources): --wire, --data-only.
+// The parts, for tools that need only some: --wire and --data-only (output),
+// --tick (input without upstream ticks), and the bad-input policy.
 void AddOutputOptions(Cli& cli, CommonOptions* o);
+void AddTickOption(Cli& cli, CommonOptions* o);
+void AddBadInputOptions(Cli& cli, CommonOptions* o);
 
 // The shared main. Returns the process exit status.
 int RunTool(int argc, char** argv, const ToolInfo& info, const std::function<void(Cli&)>& define,

@@ -138,11 +138,13 @@ void AddOutputOptions(Cli& cli, CommonOptions* o) {
            "stream); implied when stdout is a terminal.");
 }
 
-void AddCommonOptions(Cli& cli, CommonOptions* o) {
-  AddOutputOptions(cli, o);
+void AddTickOption(Cli& cli, CommonOptions* o) {
   cli.Text("--tick", &o->tick, "DURATION",
            "Batch interval on this stage's own clock, used only while upstream sends no batch "
            "ticks (e.g. a grep or jq sits in between).");
+}
+
+void AddBadInputOptions(Cli& cli, CommonOptions* o) {
   cli.Group("Bad input");
   cli.Choice("--bad-records", &o->bad_records, {"fail", "skip", "dead-letter"},
              "What to do with a record that cannot be used (malformed JSON, invalid UTF-8, "
@@ -154,6 +156,12 @@ void AddCommonOptions(Cli& cli, CommonOptions* o) {
   cli.Int("--max-record-bytes", &o->max_record_bytes, "N",
           "Longest accepted record in bytes: a longer JSON line is a bad record; a binary "
           "frame claiming more is a damaged stream.");
+}
+
+void AddCommonOptions(Cli& cli, CommonOptions* o) {
+  AddOutputOptions(cli, o);
+  AddTickOption(cli, o);
+  AddBadInputOptions(cli, o);
 }
 
 }  // namespace sstream

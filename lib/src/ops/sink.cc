@@ -243,15 +243,7 @@ Status RunSink(const SinkOptions& o, const CommonOptions& common) {
   FdSink stdout_sink(STDOUT_FILENO, "stdout");
   std::unique_ptr<Operator> op;
   SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewSinkOperator(o, &stdout_sink, &op)));
-  FdSource in(STDIN_FILENO, "stdin");
-  FdSink unused(-1, "unused");
-  StageContext ctx;
-  ctx.input = &in;
-  ctx.output = &unused;
-  ctx.clock = &DefaultClock();
-  ctx.common = &common;
-  ctx.terminal = true;
-  return RunStage(ctx, op.get());
+  return RunStdioStage(op.get(), common, /*terminal=*/true);
 }
 
 }  // namespace sstream
