@@ -76,14 +76,16 @@ TEST_F(CliTest, Bash) {
   std::string s = GenerateBash(info_, options());
   EXPECT_TRUE(Contains(s, "_sstream_test() {"));
   EXPECT_TRUE(Contains(s, "complete -F _sstream_test sstream-test\n"));
-  EXPECT_TRUE(Contains(s, "    --mode)\n      COMPREPLY=($(compgen -W 'append update complete' -- "
-                          "\"$cur\"))\n      return ;;\n"))
+  EXPECT_TRUE(Contains(s,
+                       "    --mode)\n      COMPREPLY=($(compgen -W 'append update complete' -- "
+                       "\"$cur\"))\n      return ;;\n"))
       << s;
   EXPECT_TRUE(Contains(s, "    --dead-letter)\n      COMPREPLY=($(compgen -f -- \"$cur\"))"));
   EXPECT_TRUE(Contains(s, "    -w|--where|--num-rows|--by|--say)\n      return ;;"))
       << "values without completions: complete nothing";
-  EXPECT_TRUE(Contains(s, "compgen -W '-q --quiet -v --verbose -w --where --mode --dead-letter "
-                          "--num-rows --by --say --help --version'"))
+  EXPECT_TRUE(Contains(s,
+                       "compgen -W '-q --quiet -v --verbose -w --where --mode --dead-letter "
+                       "--num-rows --by --say --help --version'"))
       << s;
   EXPECT_FALSE(Contains(s, "INPUT")) << "positionals are not options";
 }
@@ -92,9 +94,9 @@ TEST_F(CliTest, Bash) {
 std::string Complete(const std::string& script, const std::string& words, int cword) {
   TempDir dir;
   std::string comp = dir.Write("comp.bash", script);
-  std::string driver = dir.Write(
-      "driver.bash", "source \"$1\"\nCOMP_WORDS=(" + words + ")\nCOMP_CWORD=" +
-                         std::to_string(cword) + "\n_sstream_test\necho \"${COMPREPLY[*]}\"\n");
+  std::string driver = dir.Write("driver.bash", "source \"$1\"\nCOMP_WORDS=(" + words +
+                                                    ")\nCOMP_CWORD=" + std::to_string(cword) +
+                                                    "\n_sstream_test\necho \"${COMPREPLY[*]}\"\n");
   std::string cmd = "bash --norc --noprofile " + driver + " " + comp + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) return "popen failed";
@@ -119,18 +121,21 @@ TEST_F(CliTest, Zsh) {
   std::string s = GenerateZsh(info_, options());
   EXPECT_EQ(s.rfind("#compdef sstream-test\n", 0), 0u);
   EXPECT_TRUE(Contains(s, "  '(-q --quiet)'{-q,--quiet}'[Print errors only]' \\\n"))
-      << "one-line hint: the first sentence, no final period\n" << s;
+      << "one-line hint: the first sentence, no final period\n"
+      << s;
   EXPECT_TRUE(Contains(s, "  '*'{-v,--verbose}'[More output (repeat for more)]' \\\n"))
       << "counted flags repeat";
-  EXPECT_TRUE(Contains(s, "  '(-w --where)'{-w,--where}'[Keep records for which EXPR is true]:EXPR: "
-                          "' \\\n"));
+  EXPECT_TRUE(Contains(s,
+                       "  '(-w --where)'{-w,--where}'[Keep records for which EXPR is true]:EXPR: "
+                       "' \\\n"));
   EXPECT_TRUE(Contains(
       s, "  '--mode[Output mode (Spark'\\''s outputMode)]:CHOICE:(append update complete)' \\\n"))
       << s;
   EXPECT_TRUE(Contains(s, "  '--dead-letter[Append bad records to FILE]:FILE:_files' \\\n"));
   EXPECT_TRUE(Contains(s, "  '*--by[Group by FIELD]:FIELD: ' \\\n")) << "lists repeat";
-  EXPECT_TRUE(Contains(s, "'--say[Say '\\''single'\\'' and \"double\" \\[bracket\\]\\: "
-                          "colon\\\\back-slash]:TEXT: '"))
+  EXPECT_TRUE(Contains(s,
+                       "'--say[Say '\\''single'\\'' and \"double\" \\[bracket\\]\\: "
+                       "colon\\\\back-slash]:TEXT: '"))
       << s;
   EXPECT_TRUE(Contains(s, "  '*:.dot first -- input files:_files' \\\n"));
   EXPECT_TRUE(Contains(s, "'(- *)--version[print the version and exit]'\n"));
@@ -139,15 +144,19 @@ TEST_F(CliTest, Zsh) {
 TEST_F(CliTest, Fish) {
   std::string s = GenerateFish(info_, options());
   EXPECT_TRUE(Contains(s, "complete -c sstream-test -s q -l quiet -d 'Print errors only'\n"));
-  EXPECT_TRUE(Contains(s, "complete -c sstream-test -s w -l where -x -d 'Keep records for which "
-                          "EXPR is true'\n"));
-  EXPECT_TRUE(Contains(s, "complete -c sstream-test -l mode -x -a 'append update complete' -d "
-                          "'Output mode (Spark'\\''s outputMode)'\n"))
+  EXPECT_TRUE(Contains(s,
+                       "complete -c sstream-test -s w -l where -x -d 'Keep records for which "
+                       "EXPR is true'\n"));
+  EXPECT_TRUE(Contains(s,
+                       "complete -c sstream-test -l mode -x -a 'append update complete' -d "
+                       "'Output mode (Spark'\\''s outputMode)'\n"))
       << s;
-  EXPECT_TRUE(Contains(s, "complete -c sstream-test -l dead-letter -r -F -d 'Append bad records "
-                          "to FILE'\n"));
-  EXPECT_TRUE(Contains(s, "-l say -x -d 'Say '\\''single'\\'' and \"double\" [bracket]: "
-                          "colon\\back-slash'\n"));
+  EXPECT_TRUE(Contains(s,
+                       "complete -c sstream-test -l dead-letter -r -F -d 'Append bad records "
+                       "to FILE'\n"));
+  EXPECT_TRUE(Contains(s,
+                       "-l say -x -d 'Say '\\''single'\\'' and \"double\" [bracket]: "
+                       "colon\\back-slash'\n"));
   EXPECT_TRUE(Contains(s, "complete -c sstream-test -s h -l help"));
   EXPECT_FALSE(Contains(s, "INPUT"));
 }
@@ -166,12 +175,14 @@ TEST_F(CliTest, SpecIsValidJsonWithEveryOption) {
   ASSERT_TRUE(sc.ScanCopy(s).ok()) << s;
   EXPECT_EQ(sc.value(0), "\"sstream-test\"");
   EXPECT_EQ(sc.value(1), "\"Test \\\"tool\\\"\"");
-  EXPECT_TRUE(Contains(s, R"({"names":["--mode"],"value":"CHOICE","positional":false,)"
-                          R"("default":"append","choices":["append","update","complete"],)"
-                          R"("env":"","group":"Options","description":"Output mode (Spark's outputMode)."})"))
+  EXPECT_TRUE(Contains(
+      s, R"({"names":["--mode"],"value":"CHOICE","positional":false,)"
+         R"("default":"append","choices":["append","update","complete"],)"
+         R"("env":"","group":"Options","description":"Output mode (Spark's outputMode)."})"))
       << s;
   EXPECT_TRUE(Contains(s, R"("env":"SSTREAM_ROWS")"));
-  EXPECT_TRUE(Contains(s, R"("description":"Say 'single' and \"double\" [bracket]: colon\\back-slash")"));
+  EXPECT_TRUE(
+      Contains(s, R"("description":"Say 'single' and \"double\" [bracket]: colon\\back-slash")"));
   EXPECT_TRUE(Contains(s, R"({"names":["INPUT"],"value":"INPUT","positional":true,)"));
   EXPECT_TRUE(Contains(s, R"({"names":["-q","--quiet"],"value":"",)")) << "flags take no value";
 }
@@ -184,10 +195,12 @@ TEST_F(CliTest, ManOptions) {
             0u)
       << s;
   EXPECT_TRUE(Contains(s, ".TP\n\\fB\\-w\\fR, \\fB\\-\\-where\\fR \\fIEXPR\\fR\n"));
-  EXPECT_TRUE(Contains(s, "Output mode (Spark's outputMode). One of: append, update, complete. "
-                          "Default: append.\n"));
-  EXPECT_TRUE(Contains(s, "\\fB\\-\\-num\\-rows\\fR \\fIN\\fR\nRows per batch. Default: 20. "
-                          "Environment: SSTREAM_ROWS.\n"));
+  EXPECT_TRUE(Contains(s,
+                       "Output mode (Spark's outputMode). One of: append, update, complete. "
+                       "Default: append.\n"));
+  EXPECT_TRUE(Contains(s,
+                       "\\fB\\-\\-num\\-rows\\fR \\fIN\\fR\nRows per batch. Default: 20. "
+                       "Environment: SSTREAM_ROWS.\n"));
   EXPECT_TRUE(Contains(s, ".SS Input\n")) << "groups become subsections";
   EXPECT_LT(s.find(".SS Input"), s.find("\\-\\-by"));
   EXPECT_TRUE(Contains(s, "Group by FIELD. May be repeated. Required.\n"));

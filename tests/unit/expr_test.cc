@@ -16,15 +16,19 @@ namespace {
 // A value as text: null, true/false, JSON numbers, 'strings', raw JSON.
 std::string Show(const Value& v) {
   switch (v.type) {
-    case Value::Type::kNull: return "null";
-    case Value::Type::kBool: return v.b ? "true" : "false";
+    case Value::Type::kNull:
+      return "null";
+    case Value::Type::kBool:
+      return v.b ? "true" : "false";
     case Value::Type::kNumber: {
       std::string out;
       AppendJsonNumber(&out, v.num);
       return out;
     }
-    case Value::Type::kString: return "'" + std::string(v.str) + "'";
-    case Value::Type::kJson: return std::string(v.str);
+    case Value::Type::kString:
+      return "'" + std::string(v.str) + "'";
+    case Value::Type::kJson:
+      return std::string(v.str);
   }
   return "?";
 }
@@ -248,8 +252,8 @@ TEST(ExprEvalTest, OneCompiledExpressionManyRecords) {
   ASSERT_TRUE(CompileExpr("kind = 'view' AND n > 1", &fields, &e).ok());
   RecordScanner scanner(fields.paths());
   EvalContext ctx(&scanner);
-  const char* records[] = {R"({"kind":"view","n":2})", R"({"kind":"click","n":2})",
-                           R"({"n":2})", R"({"kind":"vi\u0065w","n":"3"})"};
+  const char* records[] = {R"({"kind":"view","n":2})", R"({"kind":"click","n":2})", R"({"n":2})",
+                           R"({"kind":"vi\u0065w","n":"3"})"};
   const char* expected[] = {"true", "false", "null", "true"};
   for (int i = 0; i < 4; ++i) {
     ASSERT_TRUE(scanner.ScanCopy(records[i]).ok());
@@ -388,9 +392,10 @@ std::vector<SelectItem> Select(const std::string& text, FieldRegistry* fields) {
 
 TEST(SelectListTest, NamesAliasesAndStar) {
   FieldRegistry fields;
-  auto items = Select("a, b.c, d AS x, `odd name`, n = 1 AS flag, *, u.`x.y`, e as `my col`, "
-                      "f AS 'quoted', n > 2",
-                      &fields);
+  auto items = Select(
+      "a, b.c, d AS x, `odd name`, n = 1 AS flag, *, u.`x.y`, e as `my col`, "
+      "f AS 'quoted', n > 2",
+      &fields);
   ASSERT_EQ(items.size(), 10u);
   EXPECT_EQ(items[0].name, "a");
   EXPECT_EQ(items[0].expr->field_index(), 0);
@@ -441,8 +446,8 @@ TEST(SelectListTest, EvaluatesAgainstRecords) {
 }
 
 TEST(SelectListTest, Errors) {
-  for (const char* bad : {"", "a AS", "a AS 5", "a b", "a,,b", "a,", ",a", "count(*)", "* AS x",
-                          "a = ", "(a, b)"}) {
+  for (const char* bad :
+       {"", "a AS", "a AS 5", "a b", "a,,b", "a,", ",a", "count(*)", "* AS x", "a = ", "(a, b)"}) {
     FieldRegistry fields;
     std::vector<SelectItem> items;
     Status s = CompileSelectList(bad, &fields, &items);

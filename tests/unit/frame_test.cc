@@ -106,7 +106,9 @@ ReadResult ReadAll(const std::string& bytes, size_t chunk = SIZE_MAX, ReaderLimi
   return r;
 }
 
-const char kUnknownPayload[] = "\x00\x01" "ab\xff";
+const char kUnknownPayload[] =
+    "\x00\x01"
+    "ab\xff";
 const std::string kUnknown(kUnknownPayload, 5);
 const char kFutureLine[] = "{\"@sstream\":\"future\",\"x\":1}";
 
@@ -415,8 +417,9 @@ TEST(FrameDetectionTest, HeaderOnlyBinaryStreamIsEmpty) {
 TEST(FrameDetectionTest, RawLinesAreNeverControl) {
   ReaderLimits limits;
   limits.raw_lines = true;
-  ReadResult r = ReadAll("plain text\n{\"@sstream\":\"tick\",\"epoch\":1}\n\x89 not binary\n\n  \r\n",
-                         SIZE_MAX, limits);
+  ReadResult r =
+      ReadAll("plain text\n{\"@sstream\":\"tick\",\"epoch\":1}\n\x89 not binary\n\n  \r\n",
+              SIZE_MAX, limits);
   ASSERT_TRUE(r.bad.empty());
   ASSERT_EQ(r.frames.size(), 5u);
   EXPECT_EQ(r.frames[0].json, "plain text");
@@ -603,7 +606,8 @@ TEST(JsonInputTest, PositionNamesLineNumbers) {
 
 TEST(JsonInputTest, CrlfAndBlankLines) {
   for (size_t chunk : {SIZE_MAX, size_t{1}}) {
-    ReadResult r = ReadAll("{\"a\":1}\r\n\r\n   \n\t\n{\"b\":2}\r\n{\"@sstream\":\"end\"}\r\n", chunk);
+    ReadResult r =
+        ReadAll("{\"a\":1}\r\n\r\n   \n\t\n{\"b\":2}\r\n{\"@sstream\":\"end\"}\r\n", chunk);
     ASSERT_TRUE(r.bad.empty());
     ASSERT_EQ(r.frames.size(), 3u);
     EXPECT_EQ(r.frames[0].json, "{\"a\":1}");
@@ -666,13 +670,13 @@ TEST(JsonInputTest, LineAtTheLimitIsAccepted) {
 
 TEST(JsonInputTest, MalformedControlLines) {
   const char* cases[] = {
-      "{\"@sstream\":\"tick\"}",                       // no epoch
-      "{\"@sstream\":\"tick\",\"epoch\":\"3\"}",       // epoch not an integer
-      "{\"@sstream\":\"tick\",\"epoch\":-1}",          // negative epoch
-      "{\"@sstream\":\"watermark\"}",                  // no ms
-      "{\"@sstream\":7}",                              // kind not a string
-      "{\"@sstream\":\"tick\",\"epoch\":1",            // not JSON
-      "{\"@sstream\":\"frame\",\"type\":300,\"hex\":\"\"}",  // type out of range
+      "{\"@sstream\":\"tick\"}",                               // no epoch
+      "{\"@sstream\":\"tick\",\"epoch\":\"3\"}",               // epoch not an integer
+      "{\"@sstream\":\"tick\",\"epoch\":-1}",                  // negative epoch
+      "{\"@sstream\":\"watermark\"}",                          // no ms
+      "{\"@sstream\":7}",                                      // kind not a string
+      "{\"@sstream\":\"tick\",\"epoch\":1",                    // not JSON
+      "{\"@sstream\":\"frame\",\"type\":300,\"hex\":\"\"}",    // type out of range
       "{\"@sstream\":\"frame\",\"type\":48,\"hex\":\"abc\"}",  // odd hex
       "{\"@sstream\":\"frame\",\"type\":48,\"hex\":\"zz\"}",   // not hex
       "{\"@sstream\":\"frame\",\"type\":2,\"hex\":\"\"}",      // a known type in disguise

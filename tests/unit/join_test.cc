@@ -206,7 +206,8 @@ class JoinOperatorTest : public ::testing::Test {
 };
 
 TEST_F(JoinOperatorTest, InnerJoinAppendsStaticColumns) {
-  Joined j = Join(Options(), {R"({"ad_id":"1","x":1})", R"({"ad_id":"9"})", R"({ "ad_id" : "1" } )"});
+  Joined j =
+      Join(Options(), {R"({"ad_id":"1","x":1})", R"({"ad_id":"9"})", R"({ "ad_id" : "1" } )"});
   ASSERT_TRUE(j.init.ok()) << j.init.ToString();
   ASSERT_TRUE(j.run.status.ok()) << j.run.status.ToString();
   EXPECT_EQ(j.run.data, std::vector<std::string>({
@@ -263,8 +264,8 @@ TEST_F(JoinOperatorTest, LeftJoinKeepsUnmatched) {
 TEST_F(JoinOperatorTest, StaticColumnReplacesTheRecordField) {
   Joined j = Join(Options(), {R"({"owner":"old","ad_id":"1","z":[1, 2]})"});
   ASSERT_TRUE(j.run.status.ok()) << j.run.status.ToString();
-  EXPECT_EQ(j.run.data,
-            std::vector<std::string>({R"({"ad_id":"1","z":[1, 2],"campaign_id":"c1","owner":"ann"})"}));
+  EXPECT_EQ(j.run.data, std::vector<std::string>(
+                            {R"({"ad_id":"1","z":[1, 2],"campaign_id":"c1","owner":"ann"})"}));
 }
 
 TEST_F(JoinOperatorTest, MultiKeyAndRenamedKeys) {
@@ -272,8 +273,8 @@ TEST_F(JoinOperatorTest, MultiKeyAndRenamedKeys) {
   JoinOptions o;
   o.static_path = path;
   o.on = {"sa=a, b"};
-  Joined j = Join(o, {R"({"sa":1,"b":"y"})", R"({"sa":"2","b":"x"})", R"({"sa":1,"b":"z"})",
-                      R"({"sa":1})"});
+  Joined j = Join(
+      o, {R"({"sa":1,"b":"y"})", R"({"sa":"2","b":"x"})", R"({"sa":1,"b":"z"})", R"({"sa":1})"});
   ASSERT_TRUE(j.init.ok()) << j.init.ToString();
   ASSERT_TRUE(j.run.status.ok());
   EXPECT_EQ(j.run.data, std::vector<std::string>({
@@ -338,6 +339,34 @@ TEST_F(JoinOperatorTest, EventTimeTravelsWithTheRecord) {
     EXPECT_TRUE(f.has_event_time);
     EXPECT_EQ(f.event_time, 777);
   }
+}
+
+TEST_F(JoinOperatorTest, RecordsEndingInAnyJsonWhitespace) {
+  // Binary frames carry the record text as written, trailing newline and all.
+  std::unique_ptr<Operator> op;
+  ASSERT_TRUE(NewJoinOperator(Options("left"), &op).ok());
+  MemorySink in;
+  {
+    FrameWriter w(&in, WireFormat::kBinary);
+    ASSERT_TRUE(w.WriteData("{\"ad_id\":\"1\"}\n").ok());
+    ASSERT_TRUE(w.WriteData("{\"ad_id\":\"9\"} \r\n\t").ok());
+    ASSERT_TRUE(w.WriteData("{}\r\n").ok());
+    ASSERT_TRUE(w.WriteEnd().ok());
+  }
+  StageRun r = RunOperator(op.get(), in.contents());
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({
+                        R"({"ad_id":"1","campaign_id":"c1","owner":"ann"})",
+                        R"({"ad_id":"9","campaign_id":null,"owner":null})",
+                        R"({"campaign_id":null,"owner":null})",
+                    }));
+}
+
+TEST_F(JoinOperatorTest, EscapedKeysMatchTheirText) {
+  Joined j = Join(Options(), {R"({"ad_id":"\u0031"})"});
+  ASSERT_TRUE(j.run.status.ok());
+  EXPECT_EQ(j.run.data,
+            std::vector<std::string>({R"({"ad_id":"\u0031","campaign_id":"c1","owner":"ann"})"}));
 }
 
 TEST_F(JoinOperatorTest, OptionErrors) {

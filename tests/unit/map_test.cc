@@ -68,11 +68,11 @@ TEST(MapOperatorTest, SelectProjectsRenamesAndComputes) {
 }
 
 TEST(MapOperatorTest, SelectedValuesAreCopiedRaw) {
-  StageRun r = Map("", "v, o",
-                   {R"({"v":"a\"b\u00e9","o":{ "k" : [1, 2] }})", R"({"v":1.50e2,"o":null})"});
+  StageRun r =
+      Map("", "v, o", {R"({"v":"a\"b\u00e9","o":{ "k" : [1, 2] }})", R"({"v":1.50e2,"o":null})"});
   ASSERT_TRUE(r.status.ok());
-  EXPECT_EQ(r.data, std::vector<std::string>({R"({"v":"a\"b\u00e9","o":{ "k" : [1, 2] }})",
-                                              R"({"v":1.50e2})"}))
+  EXPECT_EQ(r.data, std::vector<std::string>(
+                        {R"({"v":"a\"b\u00e9","o":{ "k" : [1, 2] }})", R"({"v":1.50e2})"}))
       << "a selected field keeps its JSON text untouched; a null one is left out, as "
          "Spark's JSON writer leaves out null fields";
 }
@@ -116,7 +116,8 @@ TEST(MapOperatorTest, InvalidRecordsAreBadRecordsEvenWithoutExpressions) {
   for (const char* where : {"", "id = 1"}) {
     StageRun r = Map(where, "", {kEvents[0], "{\"id\":", kEvents[0]});
     ASSERT_TRUE(r.status.IsInvalidArgument()) << where;
-    EXPECT_EQ(r.status.message().rfind("memory: line 2: invalid JSON", 0), 0u) << r.status.message();
+    EXPECT_EQ(r.status.message().rfind("memory: line 2: invalid JSON", 0), 0u)
+        << r.status.message();
   }
   CommonOptions skip;
   skip.bad_records = "skip";

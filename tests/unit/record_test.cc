@@ -207,7 +207,7 @@ TEST(StringContentTest, Escapes) {
   EXPECT_EQ(Content(R"("\n\t\r\b\f")"), "\n\t\r\b\f");
   EXPECT_EQ(Content(R"("\u0041\u00e9\u20AC")"), "A\xC3\xA9\xE2\x82\xAC");
   EXPECT_EQ(Content(R"("\u0000x")"), std::string("\0x", 2));
-  EXPECT_EQ(Content(R"("\ud83d\ude00")"), "\xF0\x9F\x98\x80");  // U+1F600 from a surrogate pair
+  EXPECT_EQ(Content(R"("\ud83d\ude00")"), "\xF0\x9F\x98\x80");      // U+1F600 from a surrogate pair
   EXPECT_EQ(Content(R"("x\uD834\uDD1Ey")"), "x\xF0\x9D\x84\x9Ey");  // U+1D11E, upper-case hex
 }
 
@@ -215,7 +215,9 @@ TEST(StringContentTest, UnpairedSurrogatesBecomeReplacementCharacters) {
   std::string lone_high = Content(R"("\ud83dx")");
   EXPECT_EQ(lone_high, "\xEF\xBF\xBDx");
   EXPECT_EQ(Content(R"("\ude00")"), "\xEF\xBF\xBD");
-  EXPECT_EQ(Content(R"("\ud83d\u0041")"), "\xEF\xBF\xBD" "A");
+  EXPECT_EQ(Content(R"("\ud83d\u0041")"),
+            "\xEF\xBF\xBD"
+            "A");
   EXPECT_TRUE(IsValidUtf8(lone_high));
 }
 
@@ -261,17 +263,21 @@ TEST(AppendJsonStringLossyTest, ValidInputUnchanged) {
 
 TEST(AppendJsonStringLossyTest, InvalidBytesBecomeReplacementCharacters) {
   std::string out;
-  AppendJsonStringLossy(&out, "a\xff" "b");
-  EXPECT_EQ(out, "\"a\xEF\xBF\xBD" "b\"");
+  AppendJsonStringLossy(&out,
+                        "a\xff"
+                        "b");
+  EXPECT_EQ(out,
+            "\"a\xEF\xBF\xBD"
+            "b\"");
   out.clear();
   AppendJsonStringLossy(&out, "\xE2\x82");  // a truncated 3-byte sequence
   EXPECT_EQ(out, "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");
   out.clear();
   AppendJsonStringLossy(&out, "\xC0\x80");  // an overlong NUL
   EXPECT_EQ(out, "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");
-  for (std::string bad : {std::string("\x80\x80\x80"), std::string("x\xED\xA0\x80y"),
-                          std::string("\xF4\x90\x80\x80"), std::string("\"\xfe\n\x01", 4),
-                          std::string("ok\xF0\x9F\x98")}) {
+  for (std::string bad :
+       {std::string("\x80\x80\x80"), std::string("x\xED\xA0\x80y"), std::string("\xF4\x90\x80\x80"),
+        std::string("\"\xfe\n\x01", 4), std::string("ok\xF0\x9F\x98")}) {
     std::string json;
     AppendJsonStringLossy(&json, bad);
     EXPECT_TRUE(IsValidUtf8(json)) << json;
@@ -418,8 +424,8 @@ TEST(EventTimeFromRawTest, Errors) {
             std::string::npos);
   EXPECT_NE(EventTimeFromRaw("null", TimeFormat::kAuto, &ms, &used).message().find("null"),
             std::string::npos);
-  for (const char* bad : {"true", "{}", "[1]", "\"\"", "\"soon\"", "\"2026-13-01\"", "1e400",
-                          "\"bad\\escape\""}) {
+  for (const char* bad :
+       {"true", "{}", "[1]", "\"\"", "\"soon\"", "\"2026-13-01\"", "1e400", "\"bad\\escape\""}) {
     EXPECT_TRUE(EventTimeFromRaw(bad, TimeFormat::kAuto, &ms, &used).IsInvalidArgument()) << bad;
   }
   EXPECT_TRUE(EventTimeFromRaw("5", TimeFormat::kIso, &ms, &used).IsInvalidArgument());

@@ -21,10 +21,10 @@ namespace sstream::testing_util {
 
 struct StageRun {
   Status status;
-  std::string output;               // every byte written
-  std::vector<std::string> lines;   // JSON output split into lines
-  std::vector<std::string> data;    // data lines only
-  std::vector<std::string> control; // control lines only
+  std::string output;                // every byte written
+  std::vector<std::string> lines;    // JSON output split into lines
+  std::vector<std::string> data;     // data lines only
+  std::vector<std::string> control;  // control lines only
 };
 
 inline std::vector<std::string> SplitLines(const std::string& text) {
@@ -39,14 +39,12 @@ inline std::vector<std::string> SplitLines(const std::string& text) {
   return lines;
 }
 
-inline bool IsControlLine(const std::string& line) {
-  return line.rfind("{\"@sstream\"", 0) == 0;
-}
+inline bool IsControlLine(const std::string& line) { return line.rfind("{\"@sstream\"", 0) == 0; }
 
 // Runs `op` over `input` (JSON lines or binary frames) and collects the output.
 inline StageRun RunOperator(Operator* op, const std::string& input,
-                            const CommonOptions& common = CommonOptions(),
-                            bool terminal = false, size_t chunk = SIZE_MAX) {
+                            const CommonOptions& common = CommonOptions(), bool terminal = false,
+                            size_t chunk = SIZE_MAX) {
   MemorySource in(input, chunk);
   MemorySink out;
   ManualClock clock(1'000'000);

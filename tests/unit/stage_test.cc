@@ -54,8 +54,8 @@ const std::string kEnd = "{\"@sstream\":\"end\"}";
 // A TICK downstream follows everything its batch produced.
 TEST(RunStageTest, BatchOutputPrecedesItsTick) {
   EchoOperator op;
-  StageRun r = RunOperator(&op, Lines({"{\"a\":1}", "{\"a\":2}", Tick(0), "{\"a\":3}", Tick(1),
-                                       kEnd}));
+  StageRun r =
+      RunOperator(&op, Lines({"{\"a\":1}", "{\"a\":2}", Tick(0), "{\"a\":3}", Tick(1), kEnd}));
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(r.lines, std::vector<std::string>({"{\"a\":1}", "{\"a\":2}", "{\"batch\":0}", Tick(0),
                                                "{\"a\":3}", "{\"batch\":1}", Tick(1),
@@ -107,7 +107,8 @@ TEST(RunStageTest, EndFrameStopsReading) {
 TEST(RunStageTest, UnknownControlFramesAreForwardedUnchanged) {
   const std::string future = "{\"@sstream\":\"future\",\"x\":1}";
   const std::string frame = "{\"@sstream\":\"frame\",\"type\":48,\"hex\":\"00ff\"}";
-  const std::string wm = "{\"@sstream\":\"watermark\",\"ms\":5000,\"time\":\"1970-01-01T00:00:05.000Z\"}";
+  const std::string wm =
+      "{\"@sstream\":\"watermark\",\"ms\":5000,\"time\":\"1970-01-01T00:00:05.000Z\"}";
   EchoOperator op;
   StageRun r = RunOperator(&op, Lines({"{\"a\":1}", future, frame, wm, Tick(0), kEnd}));
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
@@ -126,8 +127,8 @@ TEST(RunStageTest, BinaryInputJsonOutputAndBack) {
   EchoOperator op;
   StageRun r = RunOperator(&op, bin.contents());
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  EXPECT_EQ(r.lines, std::vector<std::string>({"{\"a\":1}", "{\"batch\":3}", Tick(3),
-                                               "{\"end\":true}", kEnd}));
+  EXPECT_EQ(r.lines, std::vector<std::string>(
+                         {"{\"a\":1}", "{\"batch\":3}", Tick(3), "{\"end\":true}", kEnd}));
   // Binary out: the event time extracted upstream travels on.
   CommonOptions common;
   common.wire = "binary";
@@ -149,8 +150,8 @@ TEST(RunStageTest, DataOnlyAndTerminalWriteNoControlLines) {
   CommonOptions common;
   common.data_only = true;
   EchoOperator op;
-  StageRun r = RunOperator(&op, Lines({"{\"a\":1}", Tick(0), "{\"@sstream\":\"future\"}", kEnd}),
-                           common);
+  StageRun r =
+      RunOperator(&op, Lines({"{\"a\":1}", Tick(0), "{\"@sstream\":\"future\"}", kEnd}), common);
   ASSERT_TRUE(r.status.ok());
   EXPECT_EQ(r.lines, std::vector<std::string>({"{\"a\":1}", "{\"batch\":0}", "{\"end\":true}"}));
   EchoOperator op2;
@@ -227,7 +228,8 @@ TEST(BadRecordPolicyTest, FailOnAnOverlongLine) {
   CommonOptions common;
   common.max_record_bytes = 10;
   EchoOperator op;
-  StageRun r = RunOperator(&op, Lines({"{\"a\":1}", "{\"a\":\"0123456789\"}", "{\"a\":3}"}), common);
+  StageRun r =
+      RunOperator(&op, Lines({"{\"a\":1}", "{\"a\":\"0123456789\"}", "{\"a\":3}"}), common);
   ASSERT_TRUE(r.status.IsInvalidArgument()) << r.status.ToString();
   EXPECT_EQ(r.status.message().rfind("memory: line 2: ", 0), 0u) << r.status.message();
 }
@@ -237,11 +239,12 @@ TEST(BadRecordPolicyTest, SkipCountsAndContinues) {
   common.bad_records = "skip";
   EchoOperator op;
   StageRun r = RunOperator(
-      &op, Lines({"{\"a\":1}", "{\"bad\":1}", "{\"@sstream\":\"tick\"}", "{\"bad\":2}", "{\"a\":5}"}),
+      &op,
+      Lines({"{\"a\":1}", "{\"bad\":1}", "{\"@sstream\":\"tick\"}", "{\"bad\":2}", "{\"a\":5}"}),
       common);
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  EXPECT_EQ(r.data, std::vector<std::string>({"{\"a\":1}", "{\"a\":5}", "{\"batch\":0}",
-                                              "{\"end\":true}"}));
+  EXPECT_EQ(r.data, std::vector<std::string>(
+                        {"{\"a\":1}", "{\"a\":5}", "{\"batch\":0}", "{\"end\":true}"}));
 
   std::unique_ptr<BadRecordHandler> h;
   ASSERT_TRUE(BadRecordHandler::Create(common, &h).ok());
@@ -270,8 +273,8 @@ TEST(BadRecordPolicyTest, DeadLetterWritesJsonLines) {
                                   "{\"bad\":\"\xff\"}", "{\"a\":5}"}),
                            common);
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  EXPECT_EQ(r.data, std::vector<std::string>({"{\"a\":1}", "{\"a\":5}", "{\"batch\":0}",
-                                              "{\"end\":true}"}));
+  EXPECT_EQ(r.data, std::vector<std::string>(
+                        {"{\"a\":1}", "{\"a\":5}", "{\"batch\":0}", "{\"end\":true}"}));
   auto lines = testing_util::SplitLines(TempDir::Read(common.dead_letter));
   ASSERT_EQ(lines.size(), 3u);
   struct Want {
@@ -424,8 +427,8 @@ TEST(RunStageTest, BadTickOptionIsRefused) {
 
 TEST(RunStageTest, OneByteReads) {
   EchoOperator op;
-  StageRun r = RunOperator(&op, Lines({"{\"a\":1}", Tick(0), "{\"a\":2}", kEnd}), CommonOptions(),
-                           false, 1);
+  StageRun r =
+      RunOperator(&op, Lines({"{\"a\":1}", Tick(0), "{\"a\":2}", kEnd}), CommonOptions(), false, 1);
   ASSERT_TRUE(r.status.ok());
   EXPECT_EQ(r.lines, std::vector<std::string>({"{\"a\":1}", "{\"batch\":0}", Tick(0), "{\"a\":2}",
                                                "{\"batch\":1}", Tick(1), "{\"end\":true}", kEnd}));

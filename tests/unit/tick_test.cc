@@ -68,7 +68,7 @@ TEST(TickerTest, CloseNumbersEpochsAndRealignsTheDeadline) {
   EXPECT_EQ(t.records(), 0);
   EXPECT_EQ(t.bytes(), 0);
   EXPECT_EQ(t.MillisUntilDeadline(), 1'000);  // deadline 2000
-  clock.SetMillis(2'350);                      // a slow batch: the next deadline is 3000
+  clock.SetMillis(2'350);                     // a slow batch: the next deadline is 3000
   t.Add(5);
   EXPECT_EQ(t.Close(), 8);
   EXPECT_EQ(t.MillisUntilDeadline(), 650);

@@ -99,9 +99,10 @@ TEST(ParseAggListTest, Errors) {
     const char* what;
   };
   const Case cases[] = {
-      {"", "empty item"},          {"count,", "empty item"},   {",count", "empty item"},
-      {"median(x)", "unknown aggregate 'median'"}, {"sum", "sum needs a field"},
-      {"sum()", "sum needs a field"}, {"sum(x", "missing ')'"},
+      {"", "empty item"},           {"count,", "empty item"},
+      {",count", "empty item"},     {"median(x)", "unknown aggregate 'median'"},
+      {"sum", "sum needs a field"}, {"sum()", "sum needs a field"},
+      {"sum(x", "missing ')'"},
   };
   for (const auto& c : cases) {
     std::vector<AggSpec> aggs;
@@ -124,7 +125,7 @@ WindowOptions Options(const std::string& mode, const std::string& watermark = "5
 }
 
 StageRun RunWin(const WindowOptions& o, const std::vector<std::string>& input,
-                   const CommonOptions& common = CommonOptions()) {
+                const CommonOptions& common = CommonOptions()) {
   std::unique_ptr<Operator> op;
   Status s = NewWindowOperator(o, &op);
   EXPECT_TRUE(s.ok()) << s.ToString();
@@ -135,8 +136,9 @@ StageRun RunWin(const WindowOptions& o, const std::vector<std::string>& input,
 std::string Row(int64_t t) { return "{\"t\":" + std::to_string(t) + "}"; }
 
 std::string Win(int64_t start, int64_t count) {
-  return "{\"window_start\":" + std::to_string(start) + ",\"window_end\":" +
-         std::to_string(start + 10'000) + ",\"count\":" + std::to_string(count) + "}";
+  return "{\"window_start\":" + std::to_string(start) +
+         ",\"window_end\":" + std::to_string(start + 10'000) +
+         ",\"count\":" + std::to_string(count) + "}";
 }
 
 std::string Watermark(int64_t ms) {
@@ -151,41 +153,41 @@ const std::string kEnd = "{\"@sstream\":\"end\"}";
 // the watermark reaches its end; rows for windows already past the watermark
 // are dropped; end of input flushes what is left.
 TEST(WindowOperatorTest, AppendEmitsWhenTheWatermarkPassesTheEnd) {
-  StageRun r = RunWin(Options("append"), {Row(1'000), Row(3'000), Row(12'000), Tick(0),
-                                             Row(4'000), Row(16'000), Tick(1),
-                                             Row(2'000), Row(26'000), Tick(2), kEnd});
+  StageRun r =
+      RunWin(Options("append"), {Row(1'000), Row(3'000), Row(12'000), Tick(0), Row(4'000),
+                                 Row(16'000), Tick(1), Row(2'000), Row(26'000), Tick(2), kEnd});
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  EXPECT_EQ(r.lines, std::vector<std::string>({
-                         // Batch 0: watermark 12000 - 5000 = 7000 < 10000: nothing closes.
-                         Watermark(7'000), Tick(0),
-                         // Batch 1: the row at 4000 was on time (10000 > 7000); the
-                         // watermark moves to 11000 and [0, 10s) closes with 3 rows.
-                         Win(0, 3), Watermark(11'000), Tick(1),
-                         // Batch 2: 2000 is late (window end 10000 <= 11000) and dropped;
-                         // the watermark moves to 21000 and [10s, 20s) closes.
-                         Win(10'000, 2), Watermark(21'000), Tick(2),
-                         // End of input flushes the open window.
-                         Win(20'000, 1), kEnd}));
+  EXPECT_EQ(r.lines, std::vector<std::string>(
+                         {// Batch 0: watermark 12000 - 5000 = 7000 < 10000: nothing closes.
+                          Watermark(7'000), Tick(0),
+                          // Batch 1: the row at 4000 was on time (10000 > 7000); the
+                          // watermark moves to 11000 and [0, 10s) closes with 3 rows.
+                          Win(0, 3), Watermark(11'000), Tick(1),
+                          // Batch 2: 2000 is late (window end 10000 <= 11000) and dropped;
+                          // the watermark moves to 21000 and [10s, 20s) closes.
+                          Win(10'000, 2), Watermark(21'000), Tick(2),
+                          // End of input flushes the open window.
+                          Win(20'000, 1), kEnd}));
 }
 
 // SPEC §3 rule 2: batch k's own rows cannot affect batch k's watermark, so a
 // row behind a much later row of the same batch is still on time.
 TEST(WindowOperatorTest, ABatchDoesNotJudgeItsOwnRowsLate) {
-  StageRun r = RunWin(Options("append"),
-                         {Row(30'000), Row(2'000), Tick(0), Row(9'000), Tick(1), kEnd});
+  StageRun r =
+      RunWin(Options("append"), {Row(30'000), Row(2'000), Tick(0), Row(9'000), Tick(1), kEnd});
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  EXPECT_EQ(r.lines, std::vector<std::string>({
-                         // 2000 counted although 30000 - 5000 = 25000 is past its window.
-                         Win(0, 1), Watermark(25'000), Tick(0),
-                         // In the next batch, 9000 is judged against 25000: late.
-                         Tick(1), Win(30'000, 1), kEnd}));
+  EXPECT_EQ(r.lines, std::vector<std::string>(
+                         {// 2000 counted although 30000 - 5000 = 25000 is past its window.
+                          Win(0, 1), Watermark(25'000), Tick(0),
+                          // In the next batch, 9000 is judged against 25000: late.
+                          Tick(1), Win(30'000, 1), kEnd}));
 }
 
 // SPEC §3 rule 4: late means window end <= watermark (a window ending exactly
 // at the watermark is closed).
 TEST(WindowOperatorTest, LatenessBoundaryIsInclusive) {
-  StageRun r = RunWin(Options("append"), {Row(15'000), Tick(0), Row(9'999), Row(10'000),
-                                             Tick(1), kEnd});
+  StageRun r =
+      RunWin(Options("append"), {Row(15'000), Tick(0), Row(9'999), Row(10'000), Tick(1), kEnd});
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(r.data, std::vector<std::string>({Win(10'000, 2)}))
       << "9999 (window end 10000 <= watermark 10000) is dropped; 10000 opens [10s, 20s)";
@@ -203,22 +205,21 @@ TEST(WindowOperatorTest, AppendFlushesEverythingAtEofWithoutTicks) {
 // SPEC §3 rule 5 / Spark "Output Modes": update emits the groups changed in
 // the batch; windows behind the watermark are forgotten without output.
 TEST(WindowOperatorTest, UpdateEmitsChangedGroupsPerBatch) {
-  StageRun r = RunWin(Options("update"),
-                         {Row(1'000), Row(3'000), Tick(0), Row(12'000), Tick(1), Row(4'000),
-                          Tick(2), Row(26'000), Tick(3), Row(5'000), Tick(4), kEnd});
+  StageRun r =
+      RunWin(Options("update"), {Row(1'000), Row(3'000), Tick(0), Row(12'000), Tick(1), Row(4'000),
+                                 Tick(2), Row(26'000), Tick(3), Row(5'000), Tick(4), kEnd});
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  EXPECT_EQ(r.lines, std::vector<std::string>({
-                         Win(0, 2), Tick(0),  // watermark still 0
-                         Win(10'000, 1), Watermark(7'000), Tick(1),
-                         Win(0, 3), Tick(2),  // 4000 on time; only [0, 10s) changed
-                         Win(20'000, 1), Watermark(21'000), Tick(3),
-                         Tick(4),  // 5000 is late: dropped, nothing changed
-                         kEnd}));
+  EXPECT_EQ(r.lines, std::vector<std::string>({Win(0, 2), Tick(0),  // watermark still 0
+                                               Win(10'000, 1), Watermark(7'000), Tick(1), Win(0, 3),
+                                               Tick(2),  // 4000 on time; only [0, 10s) changed
+                                               Win(20'000, 1), Watermark(21'000), Tick(3),
+                                               Tick(4),  // 5000 is late: dropped, nothing changed
+                                               kEnd}));
 }
 
 TEST(WindowOperatorTest, UpdateWithoutWatermarkKeepsEverything) {
   StageRun r = RunWin(Options("update", ""),
-                         {Row(1'000), Tick(0), Row(100'000), Tick(1), Row(2'000), Tick(2), kEnd});
+                      {Row(1'000), Tick(0), Row(100'000), Tick(1), Row(2'000), Tick(2), kEnd});
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(r.data, std::vector<std::string>({Win(0, 1), Win(100'000, 1), Win(0, 2)}));
   EXPECT_EQ(r.control, std::vector<std::string>({Tick(0), Tick(1), Tick(2), kEnd}))
@@ -229,13 +230,12 @@ TEST(WindowOperatorTest, UpdateWithoutWatermarkKeepsEverything) {
 // never drops late rows.
 TEST(WindowOperatorTest, CompleteEmitsEverythingEveryBatchAndDropsNothing) {
   StageRun r = RunWin(Options("complete"),
-                         {Row(1'000), Tick(0), Row(30'000), Tick(1), Row(2'000), Tick(2), kEnd});
+                      {Row(1'000), Tick(0), Row(30'000), Tick(1), Row(2'000), Tick(2), kEnd});
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  EXPECT_EQ(r.lines, std::vector<std::string>({
-                         Win(0, 1), Tick(0),
-                         Win(0, 1), Win(30'000, 1), Watermark(25'000), Tick(1),
-                         Win(0, 2), Win(30'000, 1), Tick(2),  // 2000 kept despite the watermark
-                         kEnd}));
+  EXPECT_EQ(r.lines, std::vector<std::string>(
+                         {Win(0, 1), Tick(0), Win(0, 1), Win(30'000, 1), Watermark(25'000), Tick(1),
+                          Win(0, 2), Win(30'000, 1), Tick(2),  // 2000 kept despite the watermark
+                          kEnd}));
 }
 
 // SPEC §3 rule 5 and 10: Spark refuses append-mode aggregation without a
@@ -285,9 +285,9 @@ TEST(WindowOperatorTest, GroupKeysAndAggregates) {
   o.by = {"k"};
   o.agg = "count, sum(v) AS total, avg(v), min(v), max(v), count(v)";
   StageRun r = RunWin(o, {R"x({"t":1000,"k":"b","v":1})x", R"x({"t":2000,"k":"b","v":3})x",
-                             R"x({"t":3000,"k":"b","v":"5"})x", R"x({"t":4000,"k":"b","v":null})x",
-                             R"x({"t":5000,"k":"b","v":"x"})x", R"x({"t":6000,"k":"a"})x",
-                             R"x({"t":7000,"v":2.5})x", kEnd});
+                          R"x({"t":3000,"k":"b","v":"5"})x", R"x({"t":4000,"k":"b","v":null})x",
+                          R"x({"t":5000,"k":"b","v":"x"})x", R"x({"t":6000,"k":"a"})x",
+                          R"x({"t":7000,"v":2.5})x", kEnd});
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(r.data, std::vector<std::string>({
                         // Sorted by key; a missing key is null.
@@ -306,11 +306,11 @@ TEST(WindowOperatorTest, SeveralAndNestedGroupKeys) {
   WindowOptions o = Options("complete", "");
   o.by = {"k, u.id"};
   StageRun r = RunWin(o, {R"({"t":1,"k":1,"u":{"id":"x"}})", R"({"t":2,"k":1,"u":{"id":"x"}})",
-                             R"({"t":3,"k":1,"u":{"id":"y"}})", kEnd});
+                          R"({"t":3,"k":1,"u":{"id":"y"}})", kEnd});
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  EXPECT_EQ(r.data,
-            std::vector<std::string>({R"({"window_start":0,"window_end":10000,"k":1,"id":"x","count":2})",
-                                      R"({"window_start":0,"window_end":10000,"k":1,"id":"y","count":1})"}));
+  EXPECT_EQ(r.data, std::vector<std::string>(
+                        {R"({"window_start":0,"window_end":10000,"k":1,"id":"x","count":2})",
+                         R"({"window_start":0,"window_end":10000,"k":1,"id":"y","count":1})"}));
 }
 
 TEST(WindowOperatorTest, NegativeTimesAndOffsets) {
@@ -331,8 +331,9 @@ TEST(WindowOperatorTest, BoundsFollowTheInputFormat) {
   o.time_format = "auto";
   StageRun iso = RunWin(o, {R"({"t":"2026-01-02T03:04:05.123Z"})", kEnd});
   ASSERT_TRUE(iso.status.ok()) << iso.status.ToString();
-  EXPECT_EQ(iso.data, std::vector<std::string>({R"({"window_start":"2026-01-02T03:04:00.000Z",)"
-                                                R"("window_end":"2026-01-02T03:04:10.000Z","count":1})"}));
+  EXPECT_EQ(iso.data,
+            std::vector<std::string>({R"({"window_start":"2026-01-02T03:04:00.000Z",)"
+                                      R"("window_end":"2026-01-02T03:04:10.000Z","count":1})"}));
 
   StageRun secs = RunWin(o, {R"({"t":1767323045})", kEnd});
   ASSERT_TRUE(secs.status.ok());
@@ -341,25 +342,28 @@ TEST(WindowOperatorTest, BoundsFollowTheInputFormat) {
 
   StageRun ms = RunWin(o, {R"({"t":1767323045123})", kEnd});
   ASSERT_TRUE(ms.status.ok());
-  EXPECT_EQ(ms.data, std::vector<std::string>(
-                         {R"({"window_start":1767323040000,"window_end":1767323050000,"count":1})"}));
+  EXPECT_EQ(ms.data,
+            std::vector<std::string>(
+                {R"({"window_start":1767323040000,"window_end":1767323050000,"count":1})"}));
 
   o.output_time_format = "iso";
   StageRun forced = RunWin(o, {R"({"t":1767323045123})", kEnd});
   ASSERT_TRUE(forced.status.ok());
-  EXPECT_EQ(forced.data, std::vector<std::string>({R"({"window_start":"2026-01-02T03:04:00.000Z",)"
-                                                   R"("window_end":"2026-01-02T03:04:10.000Z","count":1})"}));
+  EXPECT_EQ(forced.data,
+            std::vector<std::string>({R"({"window_start":"2026-01-02T03:04:00.000Z",)"
+                                      R"("window_end":"2026-01-02T03:04:10.000Z","count":1})"}));
 
   o.output_time_format = "ms";
   StageRun to_ms = RunWin(o, {R"({"t":"2026-01-02T03:04:05Z"})", kEnd});
   ASSERT_TRUE(to_ms.status.ok());
-  EXPECT_EQ(to_ms.data, std::vector<std::string>(
-                            {R"({"window_start":1767323040000,"window_end":1767323050000,"count":1})"}));
+  EXPECT_EQ(to_ms.data,
+            std::vector<std::string>(
+                {R"({"window_start":1767323040000,"window_end":1767323050000,"count":1})"}));
 }
 
 TEST(WindowOperatorTest, BadEventTimesFollowThePolicy) {
-  std::vector<std::string> input = {Row(1'000), R"({"x":1})", R"({"t":"soon"})", R"({"t":null})",
-                                    "{\"t\":", Row(2'000), kEnd};
+  std::vector<std::string> input = {
+      Row(1'000), R"({"x":1})", R"({"t":"soon"})", R"({"t":null})", "{\"t\":", Row(2'000), kEnd};
   StageRun fail = RunWin(Options("append"), input);
   ASSERT_TRUE(fail.status.IsInvalidArgument());
   EXPECT_EQ(fail.status.message(), "memory: line 2: field 't': event-time field is missing");

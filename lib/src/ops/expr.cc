@@ -100,9 +100,9 @@ int Compare(const Value& a, const Value& b) {
       while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
       while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
       if (s.empty()) return false;
-      const char* b = s.data();
-      if (*b == '+') ++b;
-      auto r = std::from_chars(b, s.data() + s.size(), *d);
+      const char* first = s.data();
+      if (*first == '+') ++first;
+      auto r = std::from_chars(first, s.data() + s.size(), *d);
       return r.ec == std::errc() && r.ptr == s.data() + s.size();
     }
     return false;

@@ -142,13 +142,18 @@ class JoinOperator final : public Operator {
     for (size_t e = 0; e < extra_cols_.size(); ++e) {
       if (!scanner_->value(n_keys_ + e).empty()) collision = true;
     }
+    // Any JSON whitespace may follow the object (a binary frame can end in a
+    // newline); the closing '}' must be the last thing cut off.
+    constexpr std::string_view kBlanks = " \t\r\n";
     std::string_view body = f.json;
-    while (!body.empty() && (body.back() == ' ' || body.back() == '\t')) body.remove_suffix(1);
+    while (!body.empty() && kBlanks.find(body.back()) != std::string_view::npos) {
+      body.remove_suffix(1);
+    }
     buf_.clear();
     if (!collision) {
       body.remove_suffix(1);  // the closing '}'
       buf_.append(body);
-      size_t k = body.find_first_not_of(" \t{");
+      size_t k = body.find_first_not_of(" \t\r\n{");
       bool empty_object = k == std::string_view::npos;
       buf_.append(empty_object ? std::string_view(suffix).substr(suffix.empty() ? 0 : 1)
                                : std::string_view(suffix));
