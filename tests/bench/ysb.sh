@@ -77,21 +77,21 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # ---------------------------------------------------------------- variants
 ALL_VARIANTS=(mawk sstream-json sstream-binary python jq)  # run order; mawk is the reference
 expand_list() {  # "sstream,python3" -> "sstream-json sstream-binary python"
-  local item out=()
+  local item items=() names=()
   IFS=', ' read -r -a items <<<"$1"
   for item in "${items[@]}"; do
     case "$item" in
       "") ;;
-      sstream) out+=(sstream-json sstream-binary) ;;
-      sstream-json | json) out+=(sstream-json) ;;
-      sstream-binary | binary) out+=(sstream-binary) ;;
-      mawk | awk) out+=(mawk) ;;
-      python | python3) out+=(python) ;;
-      jq) out+=(jq) ;;
+      sstream) names+=(sstream-json sstream-binary) ;;
+      sstream-json | json) names+=(sstream-json) ;;
+      sstream-binary | binary) names+=(sstream-binary) ;;
+      mawk | awk) names+=(mawk) ;;
+      python | python3) names+=(python) ;;
+      jq) names+=(jq) ;;
       *) die "unknown variant '$item' (expected sstream, sstream-json, sstream-binary, mawk, python, jq)" ;;
     esac
   done
-  echo "${out[*]:-}"
+  echo "${names[*]:-}"
 }
 VARIANTS=()
 only=" $(expand_list "$ONLY") "
@@ -187,10 +187,13 @@ sstream_pipeline() {
     sstream-window --time event_time --tumbling 10s --watermark 5s --by campaign_id |
     sstream-sink
 }
+# The wire is set per variant, in a subshell.
+# shellcheck disable=SC2030
 run_sstream-json() (
   export SSTREAM_WIRE=json
   sstream_pipeline "$1"
 )
+# shellcheck disable=SC2031
 run_sstream-binary() (
   export SSTREAM_WIRE=binary
   sstream_pipeline "$1"
@@ -244,6 +247,7 @@ run_one() {
     echo "ysb.sh: FAILED: $v ($label) exited non-zero; its stderr:" >&2
     sed 's/^/    /' "$err" | head -n 20 >&2
     FAILED[$v]="exit status"
+    [[ $v != mawk ]] || { echo "ysb.sh: mawk makes the reference output; stopping" >&2; exit 1; }
     return 0
   fi
   t=$(tail -n 1 "$WORK/time.txt")
@@ -292,13 +296,13 @@ procs() { case "$1" in sstream-*) echo 5 ;; *) echo 1 ;; esac; }
 
 echo
 echo "-- results: median of $RUNS run(s); MB/s = input bytes / wall; CPU = user+sys of all processes"
-hdr='%-15s %10s %5s %8s %15s %8s %7s %7s %5s %11s %7s\n'
-printf "$hdr" variant events procs "wall s" "min-max s" "M ev/s" "MB/s" "CPU s" cores "M ev/CPU-s" "x mawk"
+row() { printf '%-15s %10s %5s %8s %15s %8s %7s %7s %5s %11s %7s\n' "$@"; }
+row variant events procs "wall s" "min-max s" "M ev/s" "MB/s" "CPU s" cores "M ev/CPU-s" "x mawk"
 summary=()
 for v in sstream-json sstream-binary mawk python jq; do
   selected "$v" || continue
   if [[ -n ${FAILED[$v]:-} ]]; then
-    printf "$hdr" "$v" "${NEVENTS[$v]}" "$(procs "$v")" FAILED "(${FAILED[$v]})" - - - - - -
+    row "$v" "${NEVENTS[$v]}" "$(procs "$v")" FAILED "(${FAILED[$v]})" - - - - - -
     summary+=("$v FAILED")
     continue
   fi
@@ -307,7 +311,7 @@ for v in sstream-json sstream-binary mawk python jq; do
   eps=$(awk -v n="$n" -v w="$w" 'BEGIN { printf "%.6f", n / w }')
   ratio=""
   [[ -z $mawk_eps ]] || ratio=$(awk -v a="$eps" -v b="$mawk_eps" 'BEGIN { printf "%.2f", a / b }')
-  printf "$hdr" "$v" "$n" "$(procs "$v")" "$w" "$lo-$hi" \
+  row "$v" "$n" "$(procs "$v")" "$w" "$lo-$hi" \
     "$(awk -v e="$eps" 'BEGIN { printf "%.3f", e / 1e6 }')" \
     "$(awk -v b="${BYTES[$v]}" -v w="$w" 'BEGIN { printf "%.0f", b / w / 1e6 }')" \
     "$cpu" "$(awk -v c="$cpu" -v w="$w" 'BEGIN { printf "%.2f", c / w }')" \
@@ -316,7 +320,8 @@ for v in sstream-json sstream-binary mawk python jq; do
   [[ $v != mawk ]] || ratio=""
   summary+=("$v $(awk -v e="$eps" 'BEGIN { printf "%.3f", e / 1e6 }') M ev/s${ratio:+ (${ratio}x mawk)}")
 done
-summary_text=$(IFS=';'; echo "${summary[*]}" | sed 's/;/; /g')
+summary_text=$(IFS=';'; echo "${summary[*]}")
+summary_text=${summary_text//;/; }
 
 echo
 if [[ ${#FAILED[@]} -gt 0 ]]; then
