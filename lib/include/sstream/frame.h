@@ -35,6 +35,31 @@ enum class FrameType : uint8_t {
   kJsonControl = 0x20,  // a JSON control line of an unknown kind, carried in binary
 };
 
+// One top-level field of a record, as listed in a binary DATA frame's field
+// index: byte ranges, relative to the start of the record text, of the key
+// (without its quotes, escapes as written) and of the raw JSON value. With it
+// a later stage finds fields without parsing the record again
+// (sstream-frame(5), "Field index").
+struct FieldSpan {
+  uint16_t key_off, key_len, val_off, val_len;
+};
+
+// Builds a field index for a record under 64 KiB (larger records get none).
+class FieldIndexBuilder {
+ public:
+  void Clear() {
+    buf_.clear();
+    ok_ = true;
+  }
+  void Add(size_t key_off, size_t key_len, size_t val_off, size_t val_len);
+  // The encoded entries, or empty when an offset did not fit.
+  std::string_view bytes() const { return ok_ ? std::string_view(buf_) : std::string_view(); }
+
+ private:
+  std::string buf_;
+  bool ok_ = true;
+};
+
 struct Frame {
   FrameType type = FrameType::kData;
   uint8_t type_code = 1;     // raw type byte (differs from `type` only for unknown frames)
@@ -45,6 +70,11 @@ struct Frame {
   int64_t epoch = 0;         // kTick
   int64_t watermark = 0;     // kWatermark (ms)
   std::string_view payload;  // unknown frames: raw payload bytes
+  // kData from binary input: the field index entries (8 bytes each), already
+  // checked to lie within `json`; empty when the frame has none.
+  std::string_view field_index;
+  size_t field_count() const { return field_index.size() / 8; }
+  FieldSpan field(size_t i) const;
 };
 
 inline bool IsControl(const Frame& f) { return f.type != FrameType::kData; }
@@ -110,7 +140,10 @@ class FrameWriter {
   ~FrameWriter();
 
   Status WriteData(std::string_view json) { return WriteData(json, false, 0); }
-  Status WriteData(std::string_view json, bool has_event_time, int64_t event_time);
+  // `field_index` (FieldIndexBuilder::bytes() or Frame::field_index) travels
+  // with the record in the binary format and is dropped in JSON.
+  Status WriteData(std::string_view json, bool has_event_time, int64_t event_time,
+                   std::string_view field_index = {});
   Status WriteTick(int64_t epoch);
   Status WriteWatermark(int64_t ms);
   Status WriteEnd();
@@ -124,6 +157,7 @@ class FrameWriter {
  private:
   Status WriteBinary(uint8_t type, uint8_t flags, std::string_view prefix,
                      std::string_view payload);
+  std::string prefix_;
   Status WriteControlLine(std::string_view line);
   BufferedWriter out_;
   WireFormat format_;

@@ -50,6 +50,10 @@ class FdSource final : public ByteSource {
   bool own_;
 };
 
+// Raises a pipe's buffer to 1 MiB (the default is 64 KiB), so neighbouring
+// stages block on each other less. No effect on anything but a pipe.
+void EnlargePipeBuffer(int fd);
+
 // Opens a file for reading ("-" means stdin).
 Status OpenFileSource(const std::string& path, std::unique_ptr<ByteSource>* out);
 
@@ -99,7 +103,9 @@ class MemorySink final : public ByteSink {
 // Buffers writes to a ByteSink in large blocks.
 class BufferedWriter {
  public:
-  explicit BufferedWriter(ByteSink* sink, size_t capacity = 1 << 20);
+  // 256 KiB blocks: large enough to amortize write(2), small enough that the
+  // next stage starts on a block while this one fills the next.
+  explicit BufferedWriter(ByteSink* sink, size_t capacity = 256 << 10);
   ~BufferedWriter();
   Status Append(std::string_view data) {
     if (buf_.size() + data.size() > capacity_) return AppendSlow(data);

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sstream/frame.h"
 #include "sstream/status.h"
 #include "sstream/time.h"
 
@@ -53,6 +54,8 @@ class RecordScanner {
   // Finds every path. Errors: invalid JSON, invalid UTF-8, not an object.
   Status Scan(std::string_view json);
   Status ScanCopy(std::string_view json);
+  // Uses the frame's field index when it has one (no parsing), else Scan(json).
+  Status Scan(const Frame& frame);
   size_t size() const { return values_.size(); }
   // Raw JSON of path i, or an empty view when the record lacks it.
   std::string_view value(size_t i) const { return values_[i]; }
@@ -63,6 +66,7 @@ class RecordScanner {
   }
 
  private:
+  void ResolvePaths();
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::vector<std::vector<std::string>> paths_;
@@ -84,12 +88,14 @@ Status EventTimeFromRaw(std::string_view raw, TimeFormat fmt, int64_t* ms, TimeF
 // integers, kIso as a quoted ISO-8601 string.
 void AppendTime(std::string* out, int64_t ms, TimeFormat fmt);
 
-// Fully validates that `json` is one JSON object (used where input enters sstream).
+// Fully validates that `json` is one JSON object (used where input enters
+// sstream), and can list its top-level fields for a binary field index.
+// `json` must be followed by 64 readable bytes.
 class JsonValidator {
  public:
   JsonValidator();
   ~JsonValidator();
-  Status ValidateObject(std::string_view json);
+  Status ValidateObject(std::string_view json, FieldIndexBuilder* index = nullptr);
 
  private:
   struct Impl;

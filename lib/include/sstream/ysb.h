@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <string>
 
+#include "sstream/frame.h"
+
 namespace sstream {
 
 class YsbGenerator {
@@ -22,8 +24,9 @@ class YsbGenerator {
   static constexpr int kAds = kCampaigns * kAdsPerCampaign;
 
   YsbGenerator(uint64_t seed, int64_t start_ms, int64_t events_per_second, int64_t disorder_ms);
-  // Appends event number `i` (the next one) as a JSON object, no newline.
-  void Next(std::string* out, int64_t* event_time);
+  // Appends the next event as a JSON object, no newline; lists its fields in
+  // *index when given (offsets relative to where the object starts).
+  void Next(std::string* out, int64_t* event_time, FieldIndexBuilder* index = nullptr);
   int64_t produced() const { return produced_; }
 
   static std::string AdId(int ad);              // ad in [0, kAds)

@@ -21,6 +21,10 @@ inline constexpr uint32_t kMaxPayload = 1u << 30;
 
 // DATA flags.
 inline constexpr uint8_t kFlagEventTime = 0x01;  // payload starts with an i64le event time
+// Then, with this flag, a field index: u16le count, then count entries of four
+// u16le (key offset, key length, value offset, value length) into the record.
+inline constexpr uint8_t kFlagFieldIndex = 0x02;
+inline constexpr size_t kFieldEntrySize = 8;
 
 // JSON control lines start with this (after optional spaces following '{').
 inline constexpr char kControlKey[] = "\"@sstream\"";
@@ -30,6 +34,13 @@ inline void PutU32(char* p, uint32_t v) {
 }
 inline void PutU64(char* p, uint64_t v) {
   for (int i = 0; i < 8; ++i) p[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+inline void PutU16(char* p, uint16_t v) {
+  p[0] = static_cast<char>(v & 0xff);
+  p[1] = static_cast<char>(v >> 8);
+}
+inline uint16_t GetU16(const char* p) {
+  return static_cast<uint16_t>(static_cast<uint8_t>(p[0]) | (static_cast<uint8_t>(p[1]) << 8));
 }
 inline uint32_t GetU32(const char* p) {
   uint32_t v = 0;

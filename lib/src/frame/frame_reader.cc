@@ -142,6 +142,7 @@ FrameReader::Result FrameReader::NextJson(Frame* frame, int timeout_ms, Status* 
       frame->type_code = 1;
       frame->json = line;
       frame->has_event_time = false;
+      frame->field_index = {};
       return Result::kFrame;
     }
     size_t i = 0;
@@ -167,6 +168,7 @@ FrameReader::Result FrameReader::ParseJsonLine(std::string_view line, Frame* fra
     frame->type_code = static_cast<uint8_t>(FrameType::kData);
     frame->json = line;
     frame->has_event_time = false;
+    frame->field_index = {};
     return Result::kFrame;
   }
   json_internal::ControlLine c;
@@ -276,17 +278,35 @@ FrameReader::Result FrameReader::NextBinary(Frame* frame, int timeout_ms, Status
         frame->flags = flags;
         frame->type = static_cast<FrameType>(type);
         frame->has_event_time = false;
+        frame->field_index = {};
         switch (frame->type) {
-          case FrameType::kData:
+          case FrameType::kData: {
+            std::string_view rest(payload, len);
             if (flags & kFlagEventTime) {
-              if (len < 8) return corrupt("data frame too short for its event time", false);
+              if (rest.size() < 8) return corrupt("data frame too short for its event time", false);
               frame->has_event_time = true;
-              frame->event_time = static_cast<int64_t>(GetU64(payload));
-              frame->json = std::string_view(payload + 8, len - 8);
-            } else {
-              frame->json = std::string_view(payload, len);
+              frame->event_time = static_cast<int64_t>(GetU64(rest.data()));
+              rest.remove_prefix(8);
             }
+            if (flags & kFlagFieldIndex) {
+              if (rest.size() < 2) return corrupt("data frame too short for its field index", false);
+              size_t n = GetU16(rest.data());
+              if (rest.size() < 2 + n * kFieldEntrySize) {
+                return corrupt("data frame too short for its field index", false);
+              }
+              frame->field_index = rest.substr(2, n * kFieldEntrySize);
+              rest.remove_prefix(2 + n * kFieldEntrySize);
+              for (size_t i = 0; i < n; ++i) {
+                FieldSpan s = frame->field(i);
+                if (s.key_off + s.key_len > rest.size() || s.val_off + s.val_len > rest.size()) {
+                  frame->field_index = {};
+                  return corrupt("field index points outside the record", false);
+                }
+              }
+            }
+            frame->json = rest;
             return Result::kFrame;
+          }
           case FrameType::kTick:
           case FrameType::kWatermark:
             if (len != 8) {

@@ -56,20 +56,48 @@ Status FrameWriter::WriteControlLine(std::string_view line) {
   return Status::OK();
 }
 
-Status FrameWriter::WriteData(std::string_view json, bool has_event_time, int64_t event_time) {
+void FieldIndexBuilder::Add(size_t key_off, size_t key_len, size_t val_off, size_t val_len) {
+  if (key_off + key_len > 0xFFFF || val_off + val_len > 0xFFFF || buf_.size() >= 8 * 0xFFFF) {
+    ok_ = false;
+    return;
+  }
+  char e[kFieldEntrySize];
+  PutU16(e, static_cast<uint16_t>(key_off));
+  PutU16(e + 2, static_cast<uint16_t>(key_len));
+  PutU16(e + 4, static_cast<uint16_t>(val_off));
+  PutU16(e + 6, static_cast<uint16_t>(val_len));
+  buf_.append(e, sizeof(e));
+}
+
+FieldSpan Frame::field(size_t i) const {
+  const char* e = field_index.data() + i * kFieldEntrySize;
+  return {GetU16(e), GetU16(e + 2), GetU16(e + 4), GetU16(e + 6)};
+}
+
+Status FrameWriter::WriteData(std::string_view json, bool has_event_time, int64_t event_time,
+                              std::string_view field_index) {
   if (format_ == WireFormat::kJson) {
     std::string& b = out_.buffer();
     b.append(json);
     b.push_back('\n');
     return out_.MaybeFlush();
   }
+  uint8_t flags = 0;
+  prefix_.clear();
   if (has_event_time) {
     char t[8];
     PutU64(t, static_cast<uint64_t>(event_time));
-    return WriteBinary(static_cast<uint8_t>(FrameType::kData), kFlagEventTime,
-                       std::string_view(t, 8), json);
+    prefix_.append(t, 8);
+    flags |= kFlagEventTime;
   }
-  return WriteBinary(static_cast<uint8_t>(FrameType::kData), 0, {}, json);
+  if (!field_index.empty()) {
+    char n[2];
+    PutU16(n, static_cast<uint16_t>(field_index.size() / kFieldEntrySize));
+    prefix_.append(n, 2);
+    prefix_.append(field_index);
+    flags |= kFlagFieldIndex;
+  }
+  return WriteBinary(static_cast<uint8_t>(FrameType::kData), flags, prefix_, json);
 }
 
 Status FrameWriter::WriteTick(int64_t epoch) {
@@ -110,7 +138,7 @@ Status FrameWriter::WriteEnd() {
 
 Status FrameWriter::WriteFrame(const Frame& f) {
   switch (f.type) {
-    case FrameType::kData: return WriteData(f.json, f.has_event_time, f.event_time);
+    case FrameType::kData: return WriteData(f.json, f.has_event_time, f.event_time, f.field_index);
     case FrameType::kTick: return WriteTick(f.epoch);
     case FrameType::kWatermark: return WriteWatermark(f.watermark);
     case FrameType::kEnd: return WriteEnd();

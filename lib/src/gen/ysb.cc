@@ -56,7 +56,7 @@ uint64_t YsbGenerator::NextRandom() {
   return state_ * 0x2545F4914F6CDD1Dull;
 }
 
-void YsbGenerator::Next(std::string* out, int64_t* event_time) {
+void YsbGenerator::Next(std::string* out, int64_t* event_time, FieldIndexBuilder* index) {
   uint64_t r = NextRandom();
   uint64_t r2 = NextRandom();
   int user = static_cast<int>(r % 100);
@@ -73,19 +73,31 @@ void YsbGenerator::Next(std::string* out, int64_t* event_time) {
   }
   ++produced_;
   *event_time = t;
-  out->append("{\"user_id\": \"");
-  out->append(users_[user]);
-  out->append("\", \"page_id\": \"");
-  out->append(pages_[page]);
-  out->append("\", \"ad_id\": \"");
-  out->append(ads_[ad]);
-  out->append("\", \"ad_type\": \"");
-  out->append(kAdTypes[ad_type]);
-  out->append("\", \"event_type\": \"");
-  out->append(kEventTypes[event_type]);
-  out->append("\", \"event_time\": \"");
-  fmt::format_to(std::back_inserter(*out), "{}", t);
-  out->append("\", \"ip_address\": \"1.2.3.4\"}");
+  char time_text[24];
+  auto tr = fmt::format_to_n(time_text, sizeof(time_text), "{}", t);
+  const size_t start = out->size();
+  out->push_back('{');
+  // One `"key": "value"` member; all YSB values are strings.
+  auto member = [&](std::string_view key, std::string_view value) {
+    if (out->size() - start > 1) out->append(", ");
+    out->push_back('"');
+    size_t key_off = out->size() - start;
+    out->append(key);
+    out->append("\": ");
+    size_t val_off = out->size() - start;
+    out->push_back('"');
+    out->append(value);
+    out->push_back('"');
+    if (index) index->Add(key_off, key.size(), val_off, value.size() + 2);
+  };
+  member("user_id", users_[user]);
+  member("page_id", pages_[page]);
+  member("ad_id", ads_[ad]);
+  member("ad_type", kAdTypes[ad_type]);
+  member("event_type", kEventTypes[event_type]);
+  member("event_time", std::string_view(time_text, tr.size));
+  member("ip_address", "1.2.3.4");
+  out->push_back('}');
 }
 
 }  // namespace sstream

@@ -1,5 +1,6 @@
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -57,6 +58,13 @@ Status FdSource::Read(char* buf, size_t n, int timeout_ms, size_t* got, bool* ti
     }
     return PosixError("reading " + name_, errno);
   }
+}
+
+void EnlargePipeBuffer(int fd) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode)) return;
+  // Best effort: an unprivileged process may be refused above pipe-max-size.
+  (void)::fcntl(fd, F_SETPIPE_SZ, 1 << 20);
 }
 
 Status OpenFileSource(const std::string& path, std::unique_ptr<ByteSource>* out) {

@@ -257,8 +257,12 @@ void AppendTime(std::string* out, int64_t ms, TimeFormat fmt) {
         AppendJsonNumber(out, static_cast<double>(ms) / 1000.0);
       }
       break;
-    case TimeFormat::kMicros: fmt::format_to(std::back_inserter(*out), "{}", ms * 1000); break;
-    case TimeFormat::kNanos: fmt::format_to(std::back_inserter(*out), "{}", ms * 1000000); break;
+    // Appending zeros instead of multiplying: no overflow for any ms.
+    case TimeFormat::kMicros:
+    case TimeFormat::kNanos:
+      fmt::format_to(std::back_inserter(*out), "{}", ms);
+      if (ms != 0) out->append(fmt == TimeFormat::kMicros ? "000" : "000000");
+      break;
     case TimeFormat::kIso:
       out->push_back('"');
       out->append(FormatIso(ms));

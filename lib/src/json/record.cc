@@ -15,7 +15,6 @@ constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
 Status JsonError(simdjson::error_code e) {
   switch (e) {
     case simdjson::UTF8_ERROR: return Status::InvalidArgument("invalid UTF-8");
-    case simdjson::INCORRECT_TYPE: return Status::InvalidArgument("record is not a JSON object");
     case simdjson::EMPTY: return Status::InvalidArgument("empty record");
     default:
       return Status::InvalidArgument(fmt::format("invalid JSON: {}", simdjson::error_message(e)));
@@ -56,6 +55,7 @@ struct RecordScanner::Impl {
   od::parser nested_parser;
   std::vector<bool> plain;
   std::vector<std::string> nested_copies;  // one per path: results must not alias
+  std::string key_scratch;
 };
 
 RecordScanner::RecordScanner(std::vector<std::string> paths) : impl_(std::make_unique<Impl>()) {
@@ -89,7 +89,10 @@ Status RecordScanner::Scan(std::string_view json) {
   auto err = impl_->parser.iterate(json.data(), json.size(), json.size() + kPadding).get(doc);
   if (err) return JsonError(err);
   od::object obj;
-  if ((err = doc.get_object().get(obj))) return JsonError(err);
+  if ((err = doc.get_object().get(obj))) {
+    if (err == simdjson::INCORRECT_TYPE) return Status::InvalidArgument("record is not a JSON object");
+    return JsonError(err);
+  }
   size_t found = 0;
   for (auto field_result : obj) {
     od::field field;
@@ -148,6 +151,41 @@ Status RecordScanner::Scan(std::string_view json) {
       f.second.remove_suffix(1);
     }
   }
+  ResolvePaths();
+  return Status::OK();
+}
+
+Status RecordScanner::Scan(const Frame& f) {
+  if (f.field_index.empty()) return Scan(f.json);
+  // The upstream stage listed the fields: no parsing at all.
+  for (auto& v : top_values_) v = {};
+  fields_.clear();
+  const size_t n = f.field_count();
+  for (size_t i = 0; i < n; ++i) {
+    FieldSpan s = f.field(i);
+    std::string_view key = f.json.substr(s.key_off, s.key_len);
+    std::string_view val = f.json.substr(s.val_off, s.val_len);
+    if (collect_all_) fields_.emplace_back(key, val);
+    bool escaped = key.find('\\') != std::string_view::npos;
+    for (size_t t = 0; t < top_.size(); ++t) {
+      if (!top_values_[t].empty()) continue;
+      bool eq = key == top_[t];
+      if (escaped) {
+        std::string quoted = "\"" + std::string(key) + "\"";
+        std::string_view text;
+        eq = StringContent(quoted, &impl_->key_scratch, &text).ok() && text == top_[t];
+      }
+      if (eq) {
+        top_values_[t] = val;
+        break;
+      }
+    }
+  }
+  ResolvePaths();
+  return Status::OK();
+}
+
+void RecordScanner::ResolvePaths() {
   for (size_t i = 0; i < paths_.size(); ++i) {
     std::string_view v = top_values_[top_of_path_[i]];
     if (paths_[i].size() > 1 && !v.empty()) {
@@ -176,22 +214,177 @@ Status RecordScanner::Scan(std::string_view json) {
     }
     values_[i] = v;
   }
-  return Status::OK();
+}
+
+namespace {
+
+// Checks every value in full: strings and their escapes, numbers, literals,
+// nesting. (On-Demand alone only checks what is read.)
+simdjson::error_code ValidateValue(od::value v) {
+  od::json_type t;
+  auto err = v.type().get(t);
+  if (err) return err;
+  switch (t) {
+    case od::json_type::object: {
+      od::object o;
+      if ((err = v.get_object().get(o))) return err;
+      for (auto fr : o) {
+        od::field f;
+        if ((err = std::move(fr).get(f))) return err;
+        std::string_view k;
+        if ((err = f.unescaped_key().get(k))) return err;
+        if ((err = ValidateValue(f.value()))) return err;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::array: {
+      od::array a;
+      if ((err = v.get_array().get(a))) return err;
+      for (auto er : a) {
+        od::value e;
+        if ((err = std::move(er).get(e))) return err;
+        if ((err = ValidateValue(e))) return err;
+      }
+      return simdjson::SUCCESS;
+    }
+    // A scalar that starts like its type but is malformed ("tru", "1e") is
+    // reported by kind rather than as a type mismatch.
+    case od::json_type::string: {
+      std::string_view s;
+      return v.get_string().get(s) ? simdjson::STRING_ERROR : simdjson::SUCCESS;
+    }
+    case od::json_type::number: {
+      od::number n;
+      return v.get_number().get(n) ? simdjson::NUMBER_ERROR : simdjson::SUCCESS;
+    }
+    case od::json_type::boolean: {
+      bool b;
+      return v.get_bool().get(b) ? simdjson::T_ATOM_ERROR : simdjson::SUCCESS;
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      if (v.is_null().get(is_null) || !is_null) return simdjson::N_ATOM_ERROR;
+      return simdjson::SUCCESS;
+    }
+  }
+  return simdjson::TAPE_ERROR;
+}
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// End (exclusive) of the value that precedes the key whose opening quote is at
+// `key_quote`: back over blanks, the comma, blanks.
+size_t EndBeforeKey(std::string_view json, size_t key_quote) {
+  size_t e = key_quote;
+  while (e > 0 && IsJsonSpace(json[e - 1])) --e;
+  if (e > 0 && json[e - 1] == ',') --e;
+  while (e > 0 && IsJsonSpace(json[e - 1])) --e;
+  return e;
+}
+
+}  // namespace
+
+// A record that is not an object: say whether it is other JSON or no JSON.
+Status NotAnObject(od::document& doc, od::json_type type) {
+  simdjson::error_code err = simdjson::SUCCESS;
+  switch (type) {
+    case od::json_type::array: {
+      od::array a;
+      err = doc.get_array().get(a);
+      if (err) break;
+      for (auto er : a) {
+        od::value e;
+        err = std::move(er).get(e);
+        if (!err) err = ValidateValue(e);
+        if (err) break;
+      }
+      break;
+    }
+    case od::json_type::string: {
+      std::string_view s;
+      err = doc.get_string().get(s);
+      break;
+    }
+    case od::json_type::number: {
+      od::number n;
+      err = doc.get_number().get(n);
+      break;
+    }
+    case od::json_type::boolean: {
+      bool b;
+      err = doc.get_bool().get(b);
+      break;
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      err = doc.is_null().get(is_null);
+      if (!err && !is_null) err = simdjson::N_ATOM_ERROR;
+      break;
+    }
+    default: err = simdjson::TAPE_ERROR;
+  }
+  if (err) return Status::InvalidArgument(
+      fmt::format("invalid JSON: {}", simdjson::error_message(err)));
+  return Status::InvalidArgument("record is not a JSON object");
 }
 
 struct JsonValidator::Impl {
-  simdjson::dom::parser parser;
+  od::parser parser;
+  std::string key_scratch;
 };
 
 JsonValidator::JsonValidator() : impl_(std::make_unique<Impl>()) {}
 JsonValidator::~JsonValidator() = default;
 
-Status JsonValidator::ValidateObject(std::string_view json) {
-  simdjson::dom::element doc;
+Status JsonValidator::ValidateObject(std::string_view json, FieldIndexBuilder* index) {
+  if (index) index->Clear();
+  od::document doc;
   // The caller guarantees padding after `json` (Frame::json views are padded).
-  auto err = impl_->parser.parse(json.data(), json.size(), false).get(doc);
+  auto err = impl_->parser.iterate(json.data(), json.size(), json.size() + kPadding).get(doc);
   if (err) return JsonError(err);
-  if (!doc.is_object()) return Status::InvalidArgument("record is not a JSON object");
+  od::json_type type;
+  if ((err = doc.type().get(type))) return JsonError(err);
+  if (type != od::json_type::object) return NotAnObject(doc, type);
+  od::object obj;
+  if ((err = doc.get_object().get(obj))) return JsonError(err);
+  const char* base = json.data();
+  size_t pending_key = 0, pending_key_len = 0, pending_val = 0;
+  bool pending = false;
+  for (auto fr : obj) {
+    od::field f;
+    if ((err = std::move(fr).get(f))) return JsonError(err);
+    const char* kraw = reinterpret_cast<const char*>(f.key().raw());
+    size_t key_off = static_cast<size_t>(kraw - base);
+    std::string_view k;
+    if ((err = f.unescaped_key().get(k))) return JsonError(err);
+    od::value v = f.value();
+    size_t val_off = static_cast<size_t>(v.raw_json_token().data() - base);
+    if ((err = ValidateValue(v))) return JsonError(err);
+    if (index) {
+      if (pending) {
+        index->Add(pending_key, pending_key_len, pending_val,
+                   EndBeforeKey(json, key_off - 1) - pending_val);
+      }
+      size_t key_end = key_off;
+      while (json[key_end] != '"') key_end += json[key_end] == '\\' ? 2 : 1;
+      pending_key = key_off;
+      pending_key_len = key_end - key_off;
+      pending_val = val_off;
+      pending = true;
+    }
+  }
+  const char* trailing;
+  if (doc.current_location().get(trailing) == simdjson::SUCCESS) {
+    return Status::InvalidArgument("invalid JSON: text after the object");
+  }
+  if (index && pending) {
+    // The last value ends before the closing brace.
+    size_t close = json.size();
+    while (close > 0 && IsJsonSpace(json[close - 1])) --close;
+    size_t e = close - 1;  // the '}'
+    while (e > 0 && IsJsonSpace(json[e - 1])) --e;
+    index->Add(pending_key, pending_key_len, pending_val, e - pending_val);
+  }
   return Status::OK();
 }
 

@@ -83,9 +83,7 @@ class JoinOperator final : public Operator {
       extra_cols_.push_back(table.columns[c]);
       extra_col_index_.push_back(c);
       paths.push_back(table.columns[c]);  // to notice records that already have it
-      null_suffix_.push_back(',');
-      AppendJsonString(&null_suffix_, table.columns[c]);
-      null_suffix_ += ":null";
+      AppendSuffixField(&null_suffix_, table.columns[c], "null");
     }
     std::string scratch;
     for (size_t r = 0; r < table.rows.size(); ++r) {
@@ -97,12 +95,9 @@ class JoinOperator final : public Operator {
         ok = ok && AppendKeyPart(&key, row[static_key_cols[k]], &scratch);
       }
       if (!ok) continue;  // a null key never matches
-      std::string suffix;
+      Suffix suffix;
       for (size_t e = 0; e < extra_col_index_.size(); ++e) {
-        suffix.push_back(',');
-        AppendJsonString(&suffix, extra_cols_[e]);
-        suffix.push_back(':');
-        suffix += row[extra_col_index_[e]];
+        AppendSuffixField(&suffix, extra_cols_[e], row[extra_col_index_[e]]);
       }
       suffixes_.push_back(std::move(suffix));
       index_[key].push_back(suffixes_.size() - 1);
@@ -116,7 +111,7 @@ class JoinOperator final : public Operator {
   }
 
   Status OnRecord(const Frame& f, FrameWriter* out) override {
-    SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f.json));
+    SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f));
     key_.clear();
     bool ok = true;
     for (size_t k = 0; k < n_keys_ && ok; ++k) {
@@ -137,7 +132,29 @@ class JoinOperator final : public Operator {
   }
 
  private:
-  Status Emit(const Frame& f, const std::string& suffix, FrameWriter* out) {
+  // The static columns appended to a record: `,"name":value...`, with where
+  // each key and value lie in it (to extend the record's field index).
+  struct Suffix {
+    std::string text;
+    struct Span {
+      size_t key_off, key_len, val_off, val_len;  // relative to `text`
+    };
+    std::vector<Span> spans;
+  };
+
+  static void AppendSuffixField(Suffix* s, const std::string& name, std::string_view raw) {
+    s->text.push_back(',');
+    size_t quote = s->text.size();
+    AppendJsonString(&s->text, name);
+    size_t key_len = s->text.size() - quote - 2;
+    s->text.push_back(':');
+    size_t val_off = s->text.size();
+    s->text.append(raw);
+    s->spans.push_back({quote + 1, key_len, val_off, raw.size()});
+  }
+
+  Status Emit(const Frame& f, const Suffix& sfx, FrameWriter* out) {
+    const std::string& suffix = sfx.text;
     bool collision = false;
     for (size_t e = 0; e < extra_cols_.size(); ++e) {
       if (!scanner_->value(n_keys_ + e).empty()) collision = true;
@@ -155,13 +172,27 @@ class JoinOperator final : public Operator {
       buf_.append(body);
       size_t k = body.find_first_not_of(" \t\r\n{");
       bool empty_object = k == std::string_view::npos;
-      buf_.append(empty_object ? std::string_view(suffix).substr(suffix.empty() ? 0 : 1)
-                               : std::string_view(suffix));
+      size_t skip = (empty_object && !suffix.empty()) ? 1 : 0;  // no comma after '{'
+      buf_.append(std::string_view(suffix).substr(skip));
       buf_.push_back('}');
-      return out->WriteData(buf_, f.has_event_time, f.event_time);
+      // The record's own fields keep their offsets; the static ones follow.
+      std::string_view out_index;
+      if (!f.field_index.empty()) {
+        index_out_.Clear();
+        for (size_t i = 0; i < f.field_count(); ++i) {
+          FieldSpan sp = f.field(i);
+          index_out_.Add(sp.key_off, sp.key_len, sp.val_off, sp.val_len);
+        }
+        size_t base = body.size() - skip;
+        for (const Suffix::Span& sp : sfx.spans) {
+          index_out_.Add(base + sp.key_off, sp.key_len, base + sp.val_off, sp.val_len);
+        }
+        out_index = index_out_.bytes();
+      }
+      return out->WriteData(buf_, f.has_event_time, f.event_time, out_index);
     }
     // Rare: the record already has a static column; the static value replaces it.
-    SSTREAM_RETURN_IF_ERROR(full_scanner_->Scan(f.json));
+    SSTREAM_RETURN_IF_ERROR(full_scanner_->Scan(f));
     buf_.push_back('{');
     bool first = true;
     for (const auto& [name, raw] : full_scanner_->fields()) {
@@ -185,8 +216,9 @@ class JoinOperator final : public Operator {
   size_t n_keys_ = 0;
   std::vector<std::string> extra_cols_;
   std::vector<size_t> extra_col_index_;
-  std::vector<std::string> suffixes_;
-  std::string null_suffix_;
+  std::vector<Suffix> suffixes_;
+  Suffix null_suffix_;
+  FieldIndexBuilder index_out_;
   std::unordered_map<std::string, std::vector<size_t>> index_;
   std::unique_ptr<RecordScanner> scanner_;
   std::unique_ptr<RecordScanner> full_scanner_;

@@ -23,6 +23,11 @@ class MapOperator final : public Operator {
         if (item.star) star_ = true;
       }
       if (select_.size() == 1 && star_) select_.clear();  // "*" alone: keep records as they are
+      for (const auto& item : select_) {
+        std::string quoted;
+        AppendJsonString(&quoted, item.name);
+        escaped_names_.push_back(quoted.substr(1, quoted.size() - 2));
+      }
     }
     scanner_ = std::make_unique<RecordScanner>(fields_.paths());
     scanner_->set_collect_all(star_ && !select_.empty());
@@ -31,30 +36,20 @@ class MapOperator final : public Operator {
   }
 
   Status OnRecord(const Frame& f, FrameWriter* out) override {
-    if (!where_ && select_.empty()) {
-      // Nothing to evaluate: still check the record, so bad input is caught here.
-      SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f.json));
-      return out->WriteData(f.json, f.has_event_time, f.event_time);
-    }
-    SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f.json));
+    // Also when there is nothing to evaluate: bad input is caught here.
+    SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f));
     if (where_ && !IsTrue(where_->Eval(*ctx_))) return Status::OK();
-    if (select_.empty()) return out->WriteData(f.json, f.has_event_time, f.event_time);
-    buf_.clear();
-    buf_.push_back('{');
-    bool first = true;
-    auto sep = [&] {
-      if (!first) buf_.push_back(',');
-      first = false;
-    };
-    for (const auto& item : select_) {
+    if (select_.empty()) {
+      return out->WriteData(f.json, f.has_event_time, f.event_time, f.field_index);
+    }
+    buf_.assign("{");
+    index_.Clear();
+    for (size_t k = 0; k < select_.size(); ++k) {
+      const SelectItem& item = select_[k];
       if (item.star) {
         for (const auto& [name, raw] : scanner_->fields()) {
           if (IsSelectedName(name)) continue;  // an explicit column replaces it
-          sep();
-          buf_.push_back('"');
-          buf_.append(name);
-          buf_.append("\":");
-          buf_.append(raw);
+          AddField(name, raw);
         }
         continue;
       }
@@ -63,24 +58,32 @@ class MapOperator final : public Operator {
         std::string_view raw = scanner_->value(static_cast<size_t>(fi));
         // Missing and null fields are left out, as Spark's JSON writer does.
         if (raw.empty() || KindOfRaw(raw) == JsonKind::kNull) continue;
-        sep();
-        AppendJsonString(&buf_, item.name);
-        buf_.push_back(':');
-        buf_.append(raw);
+        AddField(escaped_names_[k], raw);
         continue;
       }
       Value v = item.expr->Eval(*ctx_);
       if (v.IsNull()) continue;
-      sep();
-      AppendJsonString(&buf_, item.name);
-      buf_.push_back(':');
-      AppendValueJson(&buf_, v);
+      value_.clear();
+      AppendValueJson(&value_, v);
+      AddField(escaped_names_[k], value_);
     }
     buf_.push_back('}');
-    return out->WriteData(buf_, f.has_event_time, f.event_time);
+    return out->WriteData(buf_, f.has_event_time, f.event_time, index_.bytes());
   }
 
  private:
+  // Appends "key":value (key already escaped, without quotes) and indexes it.
+  void AddField(std::string_view key, std::string_view raw) {
+    if (buf_.size() > 1) buf_.push_back(',');
+    buf_.push_back('"');
+    size_t key_off = buf_.size();
+    buf_.append(key);
+    buf_.append("\":");
+    size_t val_off = buf_.size();
+    buf_.append(raw);
+    index_.Add(key_off, key.size(), val_off, raw.size());
+  }
+
   bool IsSelectedName(std::string_view raw_name) const {
     for (const auto& item : select_) {
       if (!item.star && item.name == raw_name) return true;
@@ -94,7 +97,9 @@ class MapOperator final : public Operator {
   bool star_ = false;
   std::unique_ptr<RecordScanner> scanner_;
   std::unique_ptr<EvalContext> ctx_;
-  std::string buf_;
+  std::vector<std::string> escaped_names_;  // select_[k].name, JSON-escaped, no quotes
+  FieldIndexBuilder index_;
+  std::string buf_, value_;
 };
 
 }  // namespace

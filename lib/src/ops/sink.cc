@@ -83,13 +83,13 @@ class SinkOperator final : public Operator {
   Status OnRecord(const Frame& f, FrameWriter*) override {
     if (o_.format == "json") {
       // Check the record (the sink is where bad input must not slip out).
-      SSTREAM_RETURN_IF_ERROR(scanner_.Scan(f.json));
+      SSTREAM_RETURN_IF_ERROR(scanner_.Scan(f));
       std::string& b = out_.buffer();
       b.append(f.json);
       b.push_back('\n');
       return out_.MaybeFlush();
     }
-    SSTREAM_RETURN_IF_ERROR(scanner_.Scan(f.json));
+    SSTREAM_RETURN_IF_ERROR(scanner_.Scan(f));
     if (o_.format == "csv") return WriteCsv();
     std::vector<std::string> row(columns_.size(), "null");
     for (const auto& [name, raw] : scanner_.fields()) {

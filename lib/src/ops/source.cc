@@ -141,12 +141,15 @@ class SourceRunner {
             buf.push_back('}');
             SSTREAM_RETURN_IF_ERROR(out_->WriteData(buf));
           } else {
-            Status v = validator_.ValidateObject(f.json);
+            // Binary output lists the record's fields, so later stages need not parse it.
+            bool indexed = out_->format() == WireFormat::kBinary;
+            Status v = validator_.ValidateObject(f.json, indexed ? &index_ : nullptr);
             if (!v.ok()) {
               SSTREAM_RETURN_IF_ERROR(bad_->Handle(reader.Position(), v, f.json));
               break;
             }
-            SSTREAM_RETURN_IF_ERROR(out_->WriteData(f.json, f.has_event_time, f.event_time));
+            SSTREAM_RETURN_IF_ERROR(out_->WriteData(f.json, f.has_event_time, f.event_time,
+                                                    indexed ? index_.bytes() : std::string_view()));
           }
           SSTREAM_RETURN_IF_ERROR(AfterRecord(static_cast<int64_t>(f.json.size())));
           break;
@@ -180,8 +183,9 @@ class SourceRunner {
       SSTREAM_RETURN_IF_ERROR(Pace(i, o_.rows_per_second, t0));
       buf.clear();
       int64_t t;
-      gen.Next(&buf, &t);
-      SSTREAM_RETURN_IF_ERROR(out_->WriteData(buf));
+      index_.Clear();
+      gen.Next(&buf, &t, &index_);
+      SSTREAM_RETURN_IF_ERROR(out_->WriteData(buf, false, 0, index_.bytes()));
       SSTREAM_RETURN_IF_ERROR(AfterRecord(static_cast<int64_t>(buf.size())));
     }
     return Status::OK();
@@ -223,6 +227,7 @@ class SourceRunner {
   BadRecordHandler* bad_;
   std::unique_ptr<Ticker> ticker_;
   JsonValidator validator_;
+  FieldIndexBuilder index_;
   int64_t total_ = 0;
   int64_t start_ms_ = 0;
   int64_t disorder_ms_ = 0;
@@ -235,6 +240,8 @@ Status RunSource(const SourceOptions& o, const CommonOptions& common, Clock* clo
                  int out_fd) {
   std::unique_ptr<BadRecordHandler> bad;
   SSTREAM_RETURN_IF_ERROR(Status::AsUsage(BadRecordHandler::Create(common, &bad)));
+  if (out_fd >= 0) EnlargePipeBuffer(out_fd);
+  EnlargePipeBuffer(STDIN_FILENO);
   WireFormat format;
   bool data_only;
   SSTREAM_RETURN_IF_ERROR(Status::AsUsage(ResolveOutput(common, out_fd, &format, &data_only)));

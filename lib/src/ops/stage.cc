@@ -113,8 +113,17 @@ class StageLoop {
     next_own_tick_ = clock->NowMillis() + own_tick_ms_;
     int64_t stop_deadline = -1;
     Frame f;
+    int64_t now = clock->NowMillis();
+    int frames_since_clock = 0;
+    bool waited = false;
     for (;;) {
-      int64_t now = clock->NowMillis();
+      // The clock is read after every wait and every 64 frames, not per frame:
+      // deadlines need no better than that, and the hot loop stays cheap.
+      if (waited || ++frames_since_clock >= 64) {
+        now = clock->NowMillis();
+        frames_since_clock = 0;
+      }
+      waited = true;
       if (StopRequested()) {
         if (stop_deadline < 0) {
           stop_deadline = now + ctx_.stop_grace_ms;
@@ -150,6 +159,7 @@ class StageLoop {
           SSTREAM_RETURN_IF_ERROR(bad_->Handle(reader_.Position(), st, reader_.last_bad_bytes()));
           break;
         case FrameReader::Result::kFrame:
+          waited = false;
           switch (f.type) {
             case FrameType::kData: {
               Status s = op_->OnRecord(f, out_);
@@ -254,6 +264,8 @@ Status RunStage(const StageContext& ctx, Operator* op) {
 namespace sstream {
 
 Status RunStdioStage(Operator* op, const CommonOptions& common, bool terminal) {
+  EnlargePipeBuffer(STDIN_FILENO);
+  if (!terminal) EnlargePipeBuffer(STDOUT_FILENO);
   FdSource in(STDIN_FILENO, "stdin");
   FdSink out(STDOUT_FILENO, "stdout");
   StageContext ctx;

@@ -193,7 +193,7 @@ class WindowOperator final : public Operator {
   }
 
   Status OnRecord(const Frame& f, FrameWriter*) override {
-    SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f.json));
+    SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f));
     int64_t t;
     TimeFormat used;
     Status s = EventTimeFromRaw(scanner_->value(0), time_format_, &t, &used);
