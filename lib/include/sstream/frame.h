@@ -51,7 +51,20 @@ class FieldIndexBuilder {
     buf_.clear();
     ok_ = true;
   }
-  void Add(size_t key_off, size_t key_len, size_t val_off, size_t val_len);
+  void Add(size_t key_off, size_t key_len, size_t val_off, size_t val_len) {
+    if (key_off + key_len > 0xFFFF || val_off + val_len > 0xFFFF || buf_.size() >= 8 * 0xFFFF) {
+      ok_ = false;
+      return;
+    }
+    const uint16_t v[4] = {static_cast<uint16_t>(key_off), static_cast<uint16_t>(key_len),
+                           static_cast<uint16_t>(val_off), static_cast<uint16_t>(val_len)};
+    char e[8];
+    for (int i = 0; i < 4; ++i) {  // little-endian, whatever the host
+      e[2 * i] = static_cast<char>(v[i] & 0xff);
+      e[2 * i + 1] = static_cast<char>(v[i] >> 8);
+    }
+    buf_.append(e, 8);
+  }
   // The encoded entries, or empty when an offset did not fit.
   std::string_view bytes() const { return ok_ ? std::string_view(buf_) : std::string_view(); }
 

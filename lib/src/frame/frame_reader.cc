@@ -265,8 +265,7 @@ FrameReader::Result FrameReader::NextBinary(Frame* frame, int timeout_ms, Status
       }
       if (avail >= kFrameHeaderSize + len) {
         const char* payload = p + kFrameHeaderSize;
-        uint32_t crc = Crc32c(0, p + 4, kFrameHeaderSize - 4);
-        crc = Crc32c(crc, payload, len);
+        uint32_t crc = Crc32c(0, p + 4, kFrameHeaderSize - 4 + len);  // header tail + payload
         begin_ += kFrameHeaderSize + len;
         if (crc != GetU32(p)) {
           bad_bytes_.assign(payload, std::min<size_t>(len, kBadBytesKept));

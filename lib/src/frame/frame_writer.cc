@@ -35,17 +35,17 @@ Status FrameWriter::WriteBinary(uint8_t type, uint8_t flags, std::string_view pr
   }
   char h[kFrameHeaderSize];
   size_t len = prefix.size() + payload.size();
+  PutU32(h, 0);
   PutU32(h + 4, static_cast<uint32_t>(len));
   h[8] = static_cast<char>(type);
   h[9] = static_cast<char>(flags);
   h[10] = h[11] = 0;
-  uint32_t crc = Crc32c(0, h + 4, kFrameHeaderSize - 4);
-  crc = Crc32c(crc, prefix.data(), prefix.size());
-  crc = Crc32c(crc, payload.data(), payload.size());
-  PutU32(h, crc);
+  size_t start = b.size();
   b.append(h, kFrameHeaderSize);
   b.append(prefix);
   b.append(payload);
+  // One pass over the contiguous frame, then the checksum goes in front.
+  PutU32(b.data() + start, Crc32c(0, b.data() + start + 4, kFrameHeaderSize - 4 + len));
   return out_.MaybeFlush();
 }
 
@@ -54,19 +54,6 @@ Status FrameWriter::WriteControlLine(std::string_view line) {
   b.append(line);
   b.push_back('\n');
   return Status::OK();
-}
-
-void FieldIndexBuilder::Add(size_t key_off, size_t key_len, size_t val_off, size_t val_len) {
-  if (key_off + key_len > 0xFFFF || val_off + val_len > 0xFFFF || buf_.size() >= 8 * 0xFFFF) {
-    ok_ = false;
-    return;
-  }
-  char e[kFieldEntrySize];
-  PutU16(e, static_cast<uint16_t>(key_off));
-  PutU16(e + 2, static_cast<uint16_t>(key_len));
-  PutU16(e + 4, static_cast<uint16_t>(val_off));
-  PutU16(e + 6, static_cast<uint16_t>(val_len));
-  buf_.append(e, sizeof(e));
 }
 
 FieldSpan Frame::field(size_t i) const {

@@ -1,5 +1,7 @@
 #include <simdjson.h>
 
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "sstream/record.h"
@@ -365,10 +367,16 @@ Status JsonValidator::ValidateObject(std::string_view json, FieldIndexBuilder* i
         index->Add(pending_key, pending_key_len, pending_val,
                    EndBeforeKey(json, key_off - 1) - pending_val);
       }
-      size_t key_end = key_off;
-      while (json[key_end] != '"') key_end += json[key_end] == '\\' ? 2 : 1;
+      // Unescaped and raw lengths agree unless the key has escapes.
+      size_t key_len = k.size();
+      if (key_off + key_len >= json.size() || json[key_off + key_len] != '"' ||
+          std::memcmp(json.data() + key_off, k.data(), key_len) != 0) {
+        size_t key_end = key_off;
+        while (json[key_end] != '"') key_end += json[key_end] == '\\' ? 2 : 1;
+        key_len = key_end - key_off;
+      }
       pending_key = key_off;
-      pending_key_len = key_end - key_off;
+      pending_key_len = key_len;
       pending_val = val_off;
       pending = true;
     }
