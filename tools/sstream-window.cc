@@ -16,8 +16,12 @@ void Define(sstream::Cli& cli, Options& o) {
   cli.Choice("--time-format", &o.window.time_format, {"auto", "s", "ms", "us", "ns", "iso"},
              "How the event time is written; auto guesses epoch units from magnitude.");
   cli.Text("--tumbling", &o.window.tumbling, "DURATION",
-           "Tumbling window size, e.g. 10s, 5m, 1h.")
-      .Required();
+           "Tumbling window size, e.g. 10s, 5m, 1h.");
+  cli.Text("--sliding", &o.window.sliding, "DURATION",
+           "Sliding window size; windows start every --slide, and a row counts in every "
+           "window that holds it.");
+  cli.Text("--slide", &o.window.slide, "DURATION",
+           "How often sliding windows start (at most the --sliding size).");
   cli.Text("--offset", &o.window.offset, "DURATION",
            "Shift window starts from the epoch-aligned grid by DURATION.");
   cli.Text("--watermark", &o.window.watermark, "DURATION",
@@ -45,6 +49,8 @@ int main(int argc, char** argv) {
       {"sstream-window", "Aggregate records in event-time windows, with Spark's watermark rules",
        {{"sstream-window --time event_time --tumbling 10s --watermark 5s --by campaign_id",
          "Count per campaign in 10-second windows, final 5 seconds after they end"},
+        {"sstream-window --time ts --sliding 10m --slide 5m --watermark 10m --by page",
+         "Ten-minute windows every five minutes, as Spark's window(ts, '10 minutes', '5 minutes')"},
         {"sstream-window --time ts --tumbling 1m --agg 'count, avg(latency) AS avg_latency' "
          "--mode update",
          "Running per-minute averages, updated every batch"}}},

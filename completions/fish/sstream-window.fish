@@ -4,6 +4,8 @@
 complete -c sstream-window -l time -x -d 'Event-time field: epoch s/ms/us/ns (number or digits) or ISO-8601 text'
 complete -c sstream-window -l time-format -x -a 'auto s ms us ns iso' -d 'How the event time is written; auto guesses epoch units from magnitude'
 complete -c sstream-window -l tumbling -x -d 'Tumbling window size, e.g'
+complete -c sstream-window -l sliding -x -d 'Sliding window size; windows start every --slide, and a row counts ...'
+complete -c sstream-window -l slide -x -d 'How often sliding windows start (at most the --sliding size)'
 complete -c sstream-window -l offset -x -d 'Shift window starts from the epoch-aligned grid by DURATION'
 complete -c sstream-window -l watermark -x -d 'Allowed lateness: watermark = max event time seen - DURATION; a win...'
 complete -c sstream-window -s b -l by -x -d 'Group by these fields (comma-separated)'

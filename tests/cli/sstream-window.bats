@@ -230,3 +230,32 @@ EOF
   run -0 jq -s -c '[map(select(.count)) | length, (map(.count) | add)]' <<< "$output"
   assert_output "[3,$(wc -l < views.ndjson)]"
 }
+
+# Spark guide, "Window Operations on Event Time": 10-minute windows sliding
+# every 5 minutes; a row counts in both windows that hold it.
+@test "sliding windows count a row in every window that holds it" {
+  run_pipeline -0 "printf '%s\n' '{\"t\":\"2026-01-01T12:07:00Z\",\"w\":\"cat\"}' '{\"t\":\"2026-01-01T12:11:00Z\",\"w\":\"dog\"}' | sstream-window --time t --sliding 10m --slide 5m --by w --mode complete --data-only"
+  assert_output - <<'OUT'
+{"window_start":"2026-01-01T12:00:00.000Z","window_end":"2026-01-01T12:10:00.000Z","w":"cat","count":1}
+{"window_start":"2026-01-01T12:05:00.000Z","window_end":"2026-01-01T12:15:00.000Z","w":"cat","count":1}
+{"window_start":"2026-01-01T12:05:00.000Z","window_end":"2026-01-01T12:15:00.000Z","w":"dog","count":1}
+{"window_start":"2026-01-01T12:10:00.000Z","window_end":"2026-01-01T12:20:00.000Z","w":"dog","count":1}
+OUT
+}
+
+@test "a sliding row late for its earlier window still counts in the later one" {
+  run_pipeline -0 "printf '%s\n' '{\"t\":7000}' '{\"t\":12000}' '{\"@sstream\":\"tick\",\"epoch\":0}' '{\"t\":4000}' '{\"@sstream\":\"tick\",\"epoch\":1}' | sstream-window --time t --time-format ms --sliding 10s --slide 5s --watermark 3s --data-only 2>&1"
+  assert_line --index 0 '{"window_start":0,"window_end":10000,"count":2}'
+  assert_line --index 1 '{"window_start":5000,"window_end":15000,"count":2}'
+  assert_line --index 2 '{"window_start":10000,"window_end":20000,"count":1}'
+  assert_line --index 3 'sstream-window: warning: dropped 1 late row(s): their window had closed (end <= watermark)'
+}
+
+@test "sliding window options are checked before any input is read" {
+  run -2 --separate-stderr sstream-window --time t --sliding 10s --watermark 1s < /dev/null
+  assert_stderr_contains "--slide"
+  run -2 --separate-stderr sstream-window --time t --sliding 10s --slide 20s --watermark 1s < /dev/null
+  assert_stderr_contains "--slide must not be longer"
+  run -2 --separate-stderr sstream-window --time t --tumbling 10s --sliding 10s --watermark 1s < /dev/null
+  assert_stderr_contains "give one of --tumbling"
+}

@@ -52,6 +52,45 @@ TEST(TumblingWindowStartTest, Offsets) {
   }
 }
 
+// Sliding windows (Spark: window(col, size, slide, startTime)): a row belongs
+// to every window [start, start + size) that holds it, starts every `slide`.
+std::vector<int64_t> Starts(int64_t t, int64_t size, int64_t slide, int64_t offset = 0) {
+  std::vector<int64_t> out;
+  ForEachWindow(t, size, slide, offset, [&](int64_t start) { out.push_back(start); });
+  return out;
+}
+
+TEST(ForEachWindowTest, SlidingMembership) {
+  // The guide's example: 10-minute windows every 5 minutes; 12:07 is in
+  // [12:05, 12:15) and [12:00, 12:10).
+  EXPECT_EQ(Starts(7, 10, 5), std::vector<int64_t>({5, 0}));
+  EXPECT_EQ(Starts(5, 10, 5), std::vector<int64_t>({5, 0})) << "start inclusive";
+  EXPECT_EQ(Starts(10, 10, 5), std::vector<int64_t>({10, 5})) << "end exclusive";
+  EXPECT_EQ(Starts(-1, 10, 5), std::vector<int64_t>({-5, -10}));
+  EXPECT_EQ(Starts(7, 10, 10), std::vector<int64_t>({0})) << "tumbling is slide == size";
+  EXPECT_EQ(Starts(7, 10, 3), std::vector<int64_t>({6, 3, 0})) << "[-3, 7) ends before 7";
+  EXPECT_EQ(Starts(9, 10, 3), std::vector<int64_t>({9, 6, 3, 0})) << "up to ceil(10 / 3) windows";
+  EXPECT_EQ(Starts(7, 10, 5, 2), std::vector<int64_t>({7, 2}));
+}
+
+TEST(ForEachWindowTest, MatchesBruteForceIncludingBefore1970) {
+  for (int64_t size : {10, 12}) {
+    for (int64_t slide : {1, 3, 5, 10}) {
+      if (slide > size) continue;
+      for (int64_t offset = 0; offset < slide; ++offset) {
+        for (int64_t t = -40; t <= 40; ++t) {
+          std::vector<int64_t> want;
+          for (int64_t st = t + 1; st-- > t - size;) {
+            if (FloorMod(st - offset, slide) == 0 && st <= t && t < st + size) want.push_back(st);
+          }
+          EXPECT_EQ(Starts(t, size, slide, offset), want)
+              << "t=" << t << " size=" << size << " slide=" << slide << " offset=" << offset;
+        }
+      }
+    }
+  }
+}
+
 TEST(OutputModeTest, Names) {
   OutputMode m;
   ASSERT_TRUE(ParseOutputMode("append", &m).ok());
@@ -251,6 +290,34 @@ TEST(WindowOperatorTest, AppendWithoutWatermarkIsRefused) {
   EXPECT_TRUE(NewWindowOperator(Options("complete", ""), &op).ok());
 }
 
+// Sliding windows with a watermark (Spark guide, "Handling Late Data and
+// Watermarking": 10-minute windows sliding every 5 minutes): a row can be late
+// for its earlier window and on time for the later one; only the late
+// window drops it.
+TEST(WindowOperatorTest, SlidingRowLateForOneWindowButNotTheNext) {
+  WindowOptions o = Options("append", "3s");
+  o.tumbling.clear();
+  o.sliding = "10s";
+  o.slide = "5s";
+  StageRun r = RunWin(o, {Row(7'000), Row(12'000), Tick(0), Row(4'000), Tick(1), kEnd});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  auto win = [](int64_t start, int64_t count) {
+    return "{\"window_start\":" + std::to_string(start) +
+           ",\"window_end\":" + std::to_string(start + 10'000) +
+           ",\"count\":" + std::to_string(count) + "}";
+  };
+  EXPECT_EQ(r.lines, std::vector<std::string>(
+                         {// Batch 0: watermark 12000 - 3000 = 9000; no open window
+                          // ([0s,10s), [5s,15s), [10s,20s)) ends by 9000.
+                          Watermark(9'000), Tick(0),
+                          // Batch 1: 4000 is late for [-5s, 5s) (end 5000 <= 9000) but
+                          // on time for [0s, 10s) (end 10000 > 9000).
+                          Tick(1),
+                          // End of input flushes [0s,10s): 7000 and 4000; [5s,15s): 7000,
+                          // 12000; [10s,20s): 12000.
+                          win(0, 2), win(5'000, 2), win(10'000, 1), kEnd}));
+}
+
 TEST(WindowOperatorTest, OptionErrors) {
   struct Case {
     void (*change)(WindowOptions*);
@@ -269,6 +336,20 @@ TEST(WindowOperatorTest, OptionErrors) {
       {[](WindowOptions* o) { o->time_format = "hours"; }, "time format"},
       {[](WindowOptions* o) { o->output_time_format = "hours"; }, "time format"},
       {[](WindowOptions* o) { o->by = {"a,,b"}; }, "--by"},
+      {[](WindowOptions* o) { o->sliding = "10s"; }, "--tumbling"},
+      {[](WindowOptions* o) { o->slide = "5s"; }, "--slide"},
+      {[](WindowOptions* o) { o->tumbling.clear(); o->sliding = "10s"; }, "--slide"},
+      {[](WindowOptions* o) {
+         o->tumbling.clear();
+         o->sliding = "10s";
+         o->slide = "20s";
+       }, "--slide"},
+      {[](WindowOptions* o) {
+         o->tumbling.clear();
+         o->sliding = "10s";
+         o->slide = "5s";
+         o->offset = "5s";
+       }, "--offset"},
   };
   for (const auto& c : cases) {
     WindowOptions o = Options("append");

@@ -4,6 +4,8 @@
 // Window arithmetic follows Spark (sstream(7), "Windows"): a tumbling window
 // of size S with offset O holds [start, start+S) where
 //   start = t - ((t - O) mod S)   (non-negative modulo: correct before 1970).
+// Sliding windows of size S start every D <= S ms; a row belongs to every
+// window that holds it, and is late for each window whose end has passed.
 // Append mode emits a window once, when the watermark passes its end, then
 // forgets it; update mode emits the groups changed in a batch; complete mode
 // emits the whole table every batch and never drops late rows.
@@ -24,6 +26,17 @@ inline int64_t TumblingWindowStart(int64_t t, int64_t size_ms, int64_t offset_ms
   return t - FloorMod(t - offset_ms, size_ms);
 }
 
+// Calls fn(start) for every sliding window [start, start + size) that holds t,
+// latest start first; windows start every `slide` ms (offset included), as
+// Spark's window(col, size, slide, startTime). Tumbling is slide == size.
+template <typename Fn>
+void ForEachWindow(int64_t t, int64_t size_ms, int64_t slide_ms, int64_t offset_ms, Fn&& fn) {
+  for (int64_t start = t - FloorMod(t - offset_ms, slide_ms); start > t - size_ms;
+       start -= slide_ms) {
+    fn(start);
+  }
+}
+
 enum class OutputMode { kAppend, kUpdate, kComplete };
 Status ParseOutputMode(std::string_view text, OutputMode* out);
 
@@ -41,7 +54,9 @@ struct WindowOptions {
   std::string time_field;            // event-time field
   std::string time_format = "auto";  // auto | s | ms | us | ns | iso
   std::string output_time_format = "input";  // window bounds: input | s | ms | us | ns | iso
-  std::string tumbling;              // window size (duration)
+  std::string tumbling;              // tumbling window size (duration)
+  std::string sliding;               // sliding window size (duration), with `slide`
+  std::string slide;                 // how often sliding windows start
   std::string offset = "0s";         // window start offset
   std::string watermark;             // allowed delay; empty = no watermark
   std::vector<std::string> by;       // group-by fields (comma lists accepted)

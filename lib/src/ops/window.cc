@@ -143,12 +143,28 @@ class WindowOperator final : public Operator {
  public:
   Status Init(const WindowOptions& o) {
     if (o.time_field.empty()) return Status::InvalidArgument("--time FIELD is required");
-    if (o.tumbling.empty()) return Status::InvalidArgument("--tumbling DURATION is required");
-    SSTREAM_RETURN_IF_ERROR(ParseDuration(o.tumbling, &size_ms_).WithContext("--tumbling"));
-    if (size_ms_ <= 0) return Status::InvalidArgument("--tumbling: window size must be positive");
+    if (o.tumbling.empty() == o.sliding.empty()) {
+      return Status::InvalidArgument("give one of --tumbling SIZE or --sliding SIZE --slide EVERY");
+    }
+    if (!o.tumbling.empty()) {
+      if (!o.slide.empty()) return Status::InvalidArgument("--slide goes with --sliding, not --tumbling");
+      SSTREAM_RETURN_IF_ERROR(ParseDuration(o.tumbling, &size_ms_).WithContext("--tumbling"));
+      slide_ms_ = size_ms_;
+    } else {
+      if (o.slide.empty()) return Status::InvalidArgument("--sliding needs --slide EVERY");
+      SSTREAM_RETURN_IF_ERROR(ParseDuration(o.sliding, &size_ms_).WithContext("--sliding"));
+      SSTREAM_RETURN_IF_ERROR(ParseDuration(o.slide, &slide_ms_).WithContext("--slide"));
+      if (slide_ms_ <= 0) return Status::InvalidArgument("--slide must be positive");
+      // Spark: "The slide duration must be less than or equal to the windowDuration."
+      if (slide_ms_ > size_ms_) {
+        return Status::InvalidArgument("--slide must not be longer than the window (--sliding)");
+      }
+    }
+    if (size_ms_ <= 0) return Status::InvalidArgument("the window size must be positive");
     SSTREAM_RETURN_IF_ERROR(ParseDuration(o.offset, &offset_ms_).WithContext("--offset"));
-    if (offset_ms_ >= size_ms_) {
-      return Status::InvalidArgument("--offset must be smaller than the window size");
+    // Spark: "The absolute value of start time must be less than the slideDuration."
+    if (offset_ms_ >= slide_ms_) {
+      return Status::InvalidArgument("--offset must be smaller than the slide (or tumbling size)");
     }
     SSTREAM_RETURN_IF_ERROR(ParseTimeFormat(o.time_format, &time_format_));
     if (o.output_time_format != "input") {
@@ -202,22 +218,28 @@ class WindowOperator final : public Operator {
       out_format_ = used;
       format_seen_ = true;
     }
-    int64_t start = TumblingWindowStart(t, size_ms_, offset_ms_);
-    if (watermark_) {
-      // Late: the window's end is at or behind the watermark in effect.
-      if (mode_ != OutputMode::kComplete && start + size_ms_ <= watermark_->current()) {
-        ++late_rows_;
-        return Status::OK();
-      }
-      watermark_->Observe(t);
-    }
+    if (watermark_) watermark_->Observe(t);
     key_.clear();
     for (size_t k = 0; k < key_index_.size(); ++k) {
       if (k) key_.push_back('\x1f');  // cannot appear raw inside JSON text
       std::string_view raw = scanner_->value(key_index_[k]);
       key_.append(raw.empty() ? std::string_view("null") : raw);
     }
-    WindowGroups& groups = windows_[start];
+    ForEachWindow(t, size_ms_, slide_ms_, offset_ms_, [&](int64_t start) {
+      // Late for this window: its end is at or behind the watermark in effect
+      // (a sliding row can be late for one window and not the next).
+      if (watermark_ && mode_ != OutputMode::kComplete &&
+          start + size_ms_ <= watermark_->current()) {
+        ++late_rows_;
+        return;
+      }
+      Accumulate(windows_[start]);
+    });
+    return Status::OK();
+  }
+
+  // Adds the scanned record to its group in one window.
+  void Accumulate(WindowGroups& groups) {
     auto it = groups.find(key_);
     if (it == groups.end()) {
       it = groups.emplace(key_, Group()).first;
@@ -248,7 +270,6 @@ class WindowOperator final : public Operator {
       }
       ++slot.n;
     }
-    return Status::OK();
   }
 
   Status OnBatchEnd(int64_t, FrameWriter* out) override {
@@ -361,6 +382,7 @@ class WindowOperator final : public Operator {
 
   std::string time_field_;
   int64_t size_ms_ = 0;
+  int64_t slide_ms_ = 0;
   int64_t offset_ms_ = 0;
   TimeFormat time_format_ = TimeFormat::kAuto;
   TimeFormat out_format_ = TimeFormat::kMillis;
