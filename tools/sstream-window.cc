@@ -29,11 +29,14 @@ void Define(sstream::Cli& cli, Options& o) {
            "once the watermark passes its end, and rows for final windows are dropped as late.");
   cli.TextList("-b,--by", &o.window.by, "FIELDS", "Group by these fields (comma-separated).");
   cli.Text("-a,--agg", &o.window.agg, "LIST",
-           "Aggregates: count, count(f), sum(f), avg(f), min(f), max(f), each with optional "
-           "AS name.");
+           "Aggregates: count, count(f), sum(f), avg(f), min(f), max(f), first(f), last(f), "
+           "each with optional AS name.");
   cli.Choice("-m,--mode", &o.window.mode, {"append", "update", "complete"},
              "Output mode: append emits final windows once (needs --watermark); update emits "
              "groups changed in each batch; complete emits the whole table every batch.");
+  cli.Text("--late-output", &o.window.late_output, "FILE",
+           "Append rows dropped as late to FILE, one JSON line each: {window_start, window_end, "
+           "watermark, record} (instead of only counting them).");
   cli.Choice("--output-time-format", &o.window.output_time_format,
              {"input", "s", "ms", "us", "ns", "iso"},
              "Format of window_start and window_end; input repeats the input's format.");

@@ -259,3 +259,12 @@ OUT
   run -2 --separate-stderr sstream-window --time t --tumbling 10s --sliding 10s --watermark 1s < /dev/null
   assert_stderr_contains "give one of --tumbling"
 }
+
+@test "--late-output keeps late rows with the window they missed instead of only counting them" {
+  run_pipeline -0 "printf '%s\n' '{\"t\":15000}' '{\"@sstream\":\"tick\",\"epoch\":0}' '{\"t\":1000,\"id\":\"x\"}' '{\"@sstream\":\"tick\",\"epoch\":1}' | sstream-window --time t --time-format ms --tumbling 10s --watermark 1s --late-output late.ndjson --data-only"
+  assert_output '{"window_start":10000,"window_end":20000,"count":1}'
+  run -0 cat late.ndjson
+  assert_output '{"window_start":0,"window_end":10000,"watermark":14000,"record":{"t":1000,"id":"x"}}'
+  run -2 --separate-stderr sstream-window --time t --tumbling 10s --mode update --late-output x < /dev/null
+  assert_stderr_contains "--late-output needs --watermark"
+}

@@ -318,6 +318,34 @@ TEST(WindowOperatorTest, SlidingRowLateForOneWindowButNotTheNext) {
                           win(0, 2), win(5'000, 2), win(10'000, 1), kEnd}));
 }
 
+// Spark sums a long column exactly; integers stay exact here until an input
+// is not an integer (then the aggregate is a double, as for a double column).
+TEST(WindowOperatorTest, IntegerAggregatesStayExactAndFirstLastKeepJson) {
+  WindowOptions o = Options("complete", "");
+  o.agg = "sum(v), min(v), max(v), first(s), last(s), avg(v)";
+  StageRun r = RunWin(o, {R"j({"t":1000,"v":9007199254740993,"s":{"k":1}})j",
+                          R"j({"t":2000,"v":1,"s":"b"})j", R"j({"t":3000,"s":null})j", Tick(0), kEnd});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_EQ(r.data.size(), 1u);
+  EXPECT_EQ(r.data[0],
+            R"j({"window_start":0,"window_end":10000,"sum(v)":9007199254740994,)j"
+            R"j("min(v)":1,"max(v)":9007199254740993,"first(s)":{"k":1},"last(s)":"b",)j"
+            R"j("avg(v)":4503599627370496})j")
+      << "nulls and missing values are skipped; first/last keep the JSON value; avg is a "
+         "double, as Spark's average of a long column (its sum is a double too)";
+}
+
+TEST(WindowOperatorTest, IntegerSumFallsBackToDoubleOnOverflowOrFractions) {
+  WindowOptions o = Options("complete", "");
+  o.agg = "sum(v) AS s";
+  StageRun r = RunWin(o, {R"j({"t":1,"v":9223372036854775807})j", R"j({"t":2,"v":1})j", Tick(0)});
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(r.data, std::vector<std::string>(
+                        {R"j({"window_start":0,"window_end":10000,"s":9.223372036854776e+18})j"}));
+  r = RunWin(o, {R"j({"t":1,"v":1})j", R"j({"t":2,"v":0.5})j", Tick(0)});
+  EXPECT_EQ(r.data, std::vector<std::string>({R"j({"window_start":0,"window_end":10000,"s":1.5})j"}));
+}
+
 TEST(WindowOperatorTest, OptionErrors) {
   struct Case {
     void (*change)(WindowOptions*);

@@ -40,9 +40,9 @@ void ForEachWindow(int64_t t, int64_t size_ms, int64_t slide_ms, int64_t offset_
 enum class OutputMode { kAppend, kUpdate, kComplete };
 Status ParseOutputMode(std::string_view text, OutputMode* out);
 
-// One aggregate: count, sum, avg, min, max of a field.
+// One aggregate: count, sum, avg, min, max, first or last of a field.
 struct AggSpec {
-  enum class Fn { kCount, kCountField, kSum, kAvg, kMin, kMax };
+  enum class Fn { kCount, kCountField, kSum, kAvg, kMin, kMax, kFirst, kLast };
   Fn fn = Fn::kCount;
   std::string field;  // empty for count / count(*)
   std::string name;   // output column name
@@ -62,6 +62,7 @@ struct WindowOptions {
   std::vector<std::string> by;       // group-by fields (comma lists accepted)
   std::string agg = "count";
   std::string mode = "append";
+  std::string late_output;           // file that receives rows dropped as late
 };
 
 Status NewWindowOperator(const WindowOptions& o, std::unique_ptr<Operator>* out);

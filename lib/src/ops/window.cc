@@ -106,9 +106,14 @@ Status ParseAggList(std::string_view text, std::vector<AggSpec>* out) {
       spec.fn = AggSpec::Fn::kMin;
     } else if (fn == "max") {
       spec.fn = AggSpec::Fn::kMax;
+    } else if (fn == "first") {
+      spec.fn = AggSpec::Fn::kFirst;
+    } else if (fn == "last") {
+      spec.fn = AggSpec::Fn::kLast;
     } else {
       return Status::InvalidArgument(fmt::format(
-          "--agg '{}': unknown aggregate '{}' (expected count, sum, avg, min or max)", part, fn));
+          "--agg '{}': unknown aggregate '{}' (expected count, sum, avg, min, max, first or last)",
+          part, fn));
     }
     if (spec.fn != AggSpec::Fn::kCount) {
       if (arg.empty()) {
@@ -126,10 +131,20 @@ Status ParseAggList(std::string_view text, std::vector<AggSpec>* out) {
 
 namespace {
 
+// Running state of one aggregate in one group. Sums, minima and maxima stay
+// exact 64-bit integers while every input is a JSON integer (as Spark's sum
+// of a long column), and fall back to doubles otherwise.
 struct AggSlot {
   double x = 0;
+  int64_t i = 0;
   int64_t n = 0;
+  bool all_int = true;
+  std::string raw;  // first / last: the value's JSON text
 };
+
+bool IsIntegerToken(std::string_view raw) {
+  return !raw.empty() && raw[0] != '"' && raw.find_first_of(".eE") == std::string_view::npos;
+}
 
 struct Group {
   int64_t count = 0;
@@ -184,6 +199,11 @@ class WindowOperator final : public Operator {
           "DELAY, or use --mode update or --mode complete)");
     }
     SSTREAM_RETURN_IF_ERROR(ParseAggList(o.agg, &aggs_));
+    if (!o.late_output.empty()) {
+      if (!watermark_) return Status::InvalidArgument("--late-output needs --watermark");
+      Status s = OpenFileSink(o.late_output, /*append=*/true, &late_out_);
+      if (!s.ok()) return s.WithContext("--late-output");
+    }
     time_field_ = o.time_field;
     std::vector<std::string> paths = {o.time_field};
     for (const auto& list : o.by) {
@@ -225,17 +245,35 @@ class WindowOperator final : public Operator {
       std::string_view raw = scanner_->value(key_index_[k]);
       key_.append(raw.empty() ? std::string_view("null") : raw);
     }
+    Status late_status;
     ForEachWindow(t, size_ms_, slide_ms_, offset_ms_, [&](int64_t start) {
       // Late for this window: its end is at or behind the watermark in effect
       // (a sliding row can be late for one window and not the next).
       if (watermark_ && mode_ != OutputMode::kComplete &&
           start + size_ms_ <= watermark_->current()) {
         ++late_rows_;
+        if (late_out_ && late_status.ok()) late_status = WriteLate(f.json, start);
         return;
       }
       Accumulate(windows_[start]);
     });
-    return Status::OK();
+    return late_status;
+  }
+
+  // Beyond Spark: a late row goes to the side output instead of vanishing,
+  // with the window it missed and the watermark that closed it.
+  Status WriteLate(std::string_view record, int64_t start) {
+    late_buf_.assign("{\"window_start\":");
+    AppendTime(&late_buf_, start, out_format_);
+    late_buf_.append(",\"window_end\":");
+    AppendTime(&late_buf_, start + size_ms_, out_format_);
+    late_buf_.append(",\"watermark\":");
+    AppendTime(&late_buf_, watermark_->current(), out_format_);
+    late_buf_.append(",\"record\":");
+    late_buf_.append(record);
+    late_buf_.append("}\n");
+    Status s = late_out_->Write(late_buf_);
+    return s.ok() ? s : s.WithContext("--late-output");
   }
 
   // Adds the scanned record to its group in one window.
@@ -255,19 +293,37 @@ class WindowOperator final : public Operator {
       JsonKind kind = KindOfRaw(raw);
       if (kind == JsonKind::kMissing || kind == JsonKind::kNull) continue;
       AggSlot& slot = g.slots[a];
-      if (aggs_[a].fn == AggSpec::Fn::kCountField) {
+      const AggSpec::Fn fn = aggs_[a].fn;
+      if (fn == AggSpec::Fn::kCountField) {
+        ++slot.n;
+        continue;
+      }
+      if (fn == AggSpec::Fn::kFirst || fn == AggSpec::Fn::kLast) {
+        if (fn == AggSpec::Fn::kLast || slot.n == 0) slot.raw.assign(raw);
         ++slot.n;
         continue;
       }
       double v;
       if (!RawToDouble(raw, &v)) continue;  // not numeric: null, as Spark's implicit cast
-      switch (aggs_[a].fn) {
+      int64_t iv = 0;
+      bool is_int = slot.all_int && IsIntegerToken(raw) && RawToInt64(raw, &iv);
+      switch (fn) {
         case AggSpec::Fn::kSum:
-        case AggSpec::Fn::kAvg: slot.x += v; break;
-        case AggSpec::Fn::kMin: slot.x = slot.n == 0 ? v : std::min(slot.x, v); break;
-        case AggSpec::Fn::kMax: slot.x = slot.n == 0 ? v : std::max(slot.x, v); break;
+        case AggSpec::Fn::kAvg:
+          slot.x += v;
+          if (is_int && __builtin_add_overflow(slot.i, iv, &slot.i)) is_int = false;
+          break;
+        case AggSpec::Fn::kMin:
+          slot.x = slot.n == 0 ? v : std::min(slot.x, v);
+          if (is_int) slot.i = slot.n == 0 ? iv : std::min(slot.i, iv);
+          break;
+        case AggSpec::Fn::kMax:
+          slot.x = slot.n == 0 ? v : std::max(slot.x, v);
+          if (is_int) slot.i = slot.n == 0 ? iv : std::max(slot.i, iv);
+          break;
         default: break;
       }
+      slot.all_int = is_int;
       ++slot.n;
     }
   }
@@ -306,7 +362,9 @@ class WindowOperator final : public Operator {
   }
 
   void Summarize() const override {
-    if (late_rows_ > 0) {
+    if (late_rows_ > 0 && late_out_) {
+      Log(LogLevel::kInfo, fmt::format("{} late row(s) written to the late output", late_rows_));
+    } else if (late_rows_ > 0) {
       Log(LogLevel::kWarning,
           fmt::format("dropped {} late row(s): their window had closed (end <= watermark)",
                       late_rows_));
@@ -366,9 +424,13 @@ class WindowOperator final : public Operator {
               AppendJsonNumber(&buf_, slot.x / static_cast<double>(slot.n));
             }
             break;
+          case AggSpec::Fn::kFirst:
+          case AggSpec::Fn::kLast: buf_.append(slot.n == 0 ? std::string_view("null") : slot.raw); break;
           default:
             if (slot.n == 0) {
               buf_.append("null");
+            } else if (slot.all_int) {
+              fmt::format_to(std::back_inserter(buf_), "{}", slot.i);
             } else {
               AppendJsonNumber(&buf_, slot.x);
             }
@@ -400,6 +462,8 @@ class WindowOperator final : public Operator {
   std::string key_;
   std::string buf_;
   int64_t late_rows_ = 0;
+  std::unique_ptr<FdSink> late_out_;
+  std::string late_buf_;
   int64_t state_rows_ = 0;
 };
 
