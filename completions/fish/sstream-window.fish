@@ -9,7 +9,7 @@ complete -c sstream-window -l slide -x -d 'How often sliding windows start (at m
 complete -c sstream-window -l offset -x -d 'Shift window starts from the epoch-aligned grid by DURATION'
 complete -c sstream-window -l watermark -x -d 'Allowed lateness: watermark = max event time seen - DURATION; a win...'
 complete -c sstream-window -s b -l by -x -d 'Group by these fields (comma-separated)'
-complete -c sstream-window -s a -l agg -x -d 'Aggregates: count, count(f), sum(f), avg(f), min(f), max(f), first(...'
+complete -c sstream-window -s a -l agg -x -d 'Aggregates: count, count(f), count(DISTINCT f), sum(f), avg(f), min...'
 complete -c sstream-window -s m -l mode -x -a 'append update complete' -d 'Output mode: append emits final windows once (needs --watermark); u...'
 complete -c sstream-window -l late-output -r -F -d 'Append rows dropped as late to FILE, one JSON line each: {window_st...'
 complete -c sstream-window -l output-time-format -x -a 'input s ms us ns iso' -d 'Format of window_start and window_end; input repeats the input'\''s fo...'

@@ -346,6 +346,19 @@ TEST(WindowOperatorTest, IntegerSumFallsBackToDoubleOnOverflowOrFractions) {
   EXPECT_EQ(r.data, std::vector<std::string>({R"j({"window_start":0,"window_end":10000,"s":1.5})j"}));
 }
 
+// Spark: count(DISTINCT u) counts distinct non-null values per group.
+TEST(WindowOperatorTest, CountDistinctIsExactAndSkipsNulls) {
+  WindowOptions o = Options("complete", "");
+  o.agg = "count(distinct u), count(DISTINCT u) AS users, count";
+  StageRun r = RunWin(o, {R"j({"t":1,"u":"a"})j", R"j({"t":2,"u":"b"})j", R"j({"t":3,"u":"a"})j",
+                          R"j({"t":4})j", R"j({"t":5,"u":null})j", R"j({"t":6,"u":1})j",
+                          R"j({"t":11000,"u":"a"})j", Tick(0)});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>(
+                        {R"j({"window_start":0,"window_end":10000,"count(DISTINCT u)":3,"users":3,"count":6})j",
+                         R"j({"window_start":10000,"window_end":20000,"count(DISTINCT u)":1,"users":1,"count":1})j"}));
+}
+
 TEST(WindowOperatorTest, OptionErrors) {
   struct Case {
     void (*change)(WindowOptions*);

@@ -40,9 +40,9 @@ void ForEachWindow(int64_t t, int64_t size_ms, int64_t slide_ms, int64_t offset_
 enum class OutputMode { kAppend, kUpdate, kComplete };
 Status ParseOutputMode(std::string_view text, OutputMode* out);
 
-// One aggregate: count, sum, avg, min, max, first or last of a field.
+// One aggregate: count, count(DISTINCT f), sum, avg, min, max, first or last.
 struct AggSpec {
-  enum class Fn { kCount, kCountField, kSum, kAvg, kMin, kMax, kFirst, kLast };
+  enum class Fn { kCount, kCountField, kCountDistinct, kSum, kAvg, kMin, kMax, kFirst, kLast };
   Fn fn = Fn::kCount;
   std::string field;  // empty for count / count(*)
   std::string name;   // output column name

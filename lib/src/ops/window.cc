@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <memory>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -95,7 +97,14 @@ Status ParseAggList(std::string_view text, std::vector<AggSpec>* out) {
       arg = Trim(item.substr(open + 1, item.size() - open - 2));
     }
     fn = Lower(fn);
-    if (fn == "count") {
+    std::string distinct_arg;
+    if (fn == "count" && Lower(arg).rfind("distinct ", 0) == 0) {
+      distinct_arg = Trim(arg.substr(9));
+    }
+    if (fn == "count" && !distinct_arg.empty()) {
+      spec.fn = AggSpec::Fn::kCountDistinct;
+      arg = distinct_arg;
+    } else if (fn == "count") {
       spec.fn = (arg.empty() || arg == "*" || arg == "1") ? AggSpec::Fn::kCount
                                                             : AggSpec::Fn::kCountField;
     } else if (fn == "sum") {
@@ -121,9 +130,10 @@ Status ParseAggList(std::string_view text, std::vector<AggSpec>* out) {
       }
       spec.field = arg;
     }
-    spec.name = !alias.empty() ? alias
-                : spec.fn == AggSpec::Fn::kCount ? "count"
-                                                 : fmt::format("{}({})", fn, arg);
+    spec.name = !alias.empty()                            ? alias
+                : spec.fn == AggSpec::Fn::kCount         ? "count"
+                : spec.fn == AggSpec::Fn::kCountDistinct ? fmt::format("count(DISTINCT {})", arg)
+                                                         : fmt::format("{}({})", fn, arg);
     out->push_back(std::move(spec));
   }
   return Status::OK();
@@ -140,6 +150,9 @@ struct AggSlot {
   int64_t n = 0;
   bool all_int = true;
   std::string raw;  // first / last: the value's JSON text
+  // count(DISTINCT f): the distinct values' JSON text (exact, so it grows
+  // with the number of distinct values).
+  std::unique_ptr<std::unordered_set<std::string>> distinct;
 };
 
 bool IsIntegerToken(std::string_view raw) {
@@ -298,6 +311,11 @@ class WindowOperator final : public Operator {
         ++slot.n;
         continue;
       }
+      if (fn == AggSpec::Fn::kCountDistinct) {
+        if (!slot.distinct) slot.distinct = std::make_unique<std::unordered_set<std::string>>();
+        slot.distinct->emplace(raw);
+        continue;
+      }
       if (fn == AggSpec::Fn::kFirst || fn == AggSpec::Fn::kLast) {
         if (fn == AggSpec::Fn::kLast || slot.n == 0) slot.raw.assign(raw);
         ++slot.n;
@@ -417,6 +435,9 @@ class WindowOperator final : public Operator {
         switch (aggs_[a].fn) {
           case AggSpec::Fn::kCount: fmt::format_to(std::back_inserter(buf_), "{}", g.count); break;
           case AggSpec::Fn::kCountField: fmt::format_to(std::back_inserter(buf_), "{}", slot.n); break;
+          case AggSpec::Fn::kCountDistinct:
+            fmt::format_to(std::back_inserter(buf_), "{}", slot.distinct ? slot.distinct->size() : 0);
+            break;
           case AggSpec::Fn::kAvg:
             if (slot.n == 0) {
               buf_.append("null");
