@@ -22,6 +22,12 @@ void Define(sstream::Cli& cli, Options& o) {
            "window that holds it.");
   cli.Text("--slide", &o.window.slide, "DURATION",
            "How often sliding windows start (at most the --sliding size).");
+  cli.Text("--session", &o.window.session, "DURATION",
+           "Session windows: a row opens [t, t + DURATION); sessions of one --by key merge "
+           "when they overlap or touch.");
+  cli.Text("--session-gap-field", &o.window.session_gap_field, "FIELD",
+           "Session windows whose gap each row gives in FIELD (a duration such as \"5 "
+           "seconds\", or a number of ms); rows without a positive gap are dropped and counted.");
   cli.Text("--offset", &o.window.offset, "DURATION",
            "Shift window starts from the epoch-aligned grid by DURATION.");
   cli.Text("--watermark", &o.window.watermark, "DURATION",
@@ -54,6 +60,8 @@ int main(int argc, char** argv) {
          "Count per campaign in 10-second windows, final 5 seconds after they end"},
         {"sstream-window --time ts --sliding 10m --slide 5m --watermark 10m --by page",
          "Ten-minute windows every five minutes, as Spark's window(ts, '10 minutes', '5 minutes')"},
+        {"sstream-window --time ts --session 5m --watermark 10m --by user_id",
+         "User sessions that end after 5 minutes without events"},
         {"sstream-window --time ts --tumbling 1m --agg 'count, avg(latency) AS avg_latency' "
          "--mode update",
          "Running per-minute averages, updated every batch"}}},

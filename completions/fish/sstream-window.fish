@@ -6,6 +6,8 @@ complete -c sstream-window -l time-format -x -a 'auto s ms us ns iso' -d 'How th
 complete -c sstream-window -l tumbling -x -d 'Tumbling window size, e.g'
 complete -c sstream-window -l sliding -x -d 'Sliding window size; windows start every --slide, and a row counts ...'
 complete -c sstream-window -l slide -x -d 'How often sliding windows start (at most the --sliding size)'
+complete -c sstream-window -l session -x -d 'Session windows: a row opens [t, t + DURATION); sessions of one --b...'
+complete -c sstream-window -l session-gap-field -x -d 'Session windows whose gap each row gives in FIELD (a duration such ...'
 complete -c sstream-window -l offset -x -d 'Shift window starts from the epoch-aligned grid by DURATION'
 complete -c sstream-window -l watermark -x -d 'Allowed lateness: watermark = max event time seen - DURATION; a win...'
 complete -c sstream-window -s b -l by -x -d 'Group by these fields (comma-separated)'

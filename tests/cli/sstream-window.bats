@@ -268,3 +268,19 @@ OUT
   run -2 --separate-stderr sstream-window --time t --tumbling 10s --mode update --late-output x < /dev/null
   assert_stderr_contains "--late-output needs --watermark"
 }
+
+# Spark guide, "Types of time windows": session windows with a 10-second gap.
+@test "session windows merge a key's events that come within the gap, across batches" {
+  run_pipeline -0 "printf '%s\n' '{\"t\":\"2026-01-01T12:00:01Z\",\"u\":\"a\"}' '{\"t\":\"2026-01-01T12:00:08Z\",\"u\":\"a\"}' '{\"t\":\"2026-01-01T12:00:02Z\",\"u\":\"b\"}' '{\"@sstream\":\"tick\",\"epoch\":0}' '{\"t\":\"2026-01-01T12:00:15Z\",\"u\":\"a\"}' '{\"@sstream\":\"tick\",\"epoch\":1}' | sstream-window --time t --session 10s --watermark 5s --by u --data-only"
+  assert_output - <<'OUT'
+{"session_start":"2026-01-01T12:00:01.000Z","session_end":"2026-01-01T12:00:25.000Z","u":"a","count":3}
+{"session_start":"2026-01-01T12:00:02.000Z","session_end":"2026-01-01T12:00:12.000Z","u":"b","count":1}
+OUT
+}
+
+@test "session windows refuse update mode and a missing group key, as Spark" {
+  run -2 --separate-stderr sstream-window --time t --session 10s --mode update --by u < /dev/null
+  assert_stderr_contains "update mode is not supported with session windows"
+  run -2 --separate-stderr sstream-window --time t --session 10s --watermark 1s < /dev/null
+  assert_stderr_contains "session windows need a group key"
+}

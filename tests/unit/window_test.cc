@@ -359,6 +359,83 @@ TEST(WindowOperatorTest, CountDistinctIsExactAndSkipsNulls) {
                          R"j({"window_start":10000,"window_end":20000,"count(DISTINCT u)":1,"users":1,"count":1})j"}));
 }
 
+// ---- session windows (SPEC §3 rule 6; Spark's session_window and
+// StreamingSessionWindowSuite) ----
+
+WindowOptions SessionOptions(const std::string& mode = "append", const std::string& wm = "2s") {
+  WindowOptions o = Options(mode, wm);
+  o.tumbling.clear();
+  o.session = "10s";
+  o.by = {"u"};
+  return o;
+}
+
+std::string Ev(int64_t t, const std::string& u = "a") {
+  return "{\"t\":" + std::to_string(t) + ",\"u\":\"" + u + "\"}";
+}
+
+std::string Sess(int64_t start, int64_t end, int64_t count, const std::string& u = "a") {
+  return "{\"session_start\":" + std::to_string(start) + ",\"session_end\":" +
+         std::to_string(end) + ",\"u\":\"" + u + "\",\"count\":" + std::to_string(count) + "}";
+}
+
+TEST(SessionWindowTest, AnEventBridgingTwoSessionsMergesThemOutOfOrder) {
+  // [1s,11s) and [12s,22s) do not touch; 6s opens [6s,16s), which overlaps
+  // both: one session [1s,22s) of 3 rows.
+  StageRun r = RunWin(SessionOptions("complete", ""), {Ev(1'000), Ev(12'000), Tick(0), Ev(6'000), Tick(1)});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({Sess(1'000, 11'000, 1), Sess(12'000, 22'000, 1),
+                                              Sess(1'000, 22'000, 3)}));
+}
+
+TEST(SessionWindowTest, TouchingSessionsMerge) {
+  StageRun r = RunWin(SessionOptions("complete", ""), {Ev(0), Ev(10'000), Ev(30'000, "b"), Tick(0)});
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(r.data, std::vector<std::string>({Sess(0, 20'000, 2), Sess(30'000, 40'000, 1, "b")}))
+      << "[0,10s) and [10s,20s) touch and merge; keys never merge with each other";
+}
+
+TEST(SessionWindowTest, AppendEmitsWhenTheWatermarkPassesTheSessionEndAndDropsLateRows) {
+  StageRun r = RunWin(SessionOptions(), {Ev(1'000), Ev(3'000), Ev(2'000, "b"), Ev(20'000), Tick(0),
+                                         Ev(7'000), Ev(16'000), Tick(1), kEnd});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.lines, std::vector<std::string>(
+                         {// Watermark 20000 - 2000 = 18000 >= 13000 and 12000: both final.
+                          Sess(1'000, 13'000, 2), Sess(2'000, 12'000, 1, "b"), Watermark(18'000),
+                          Tick(0),
+                          // 7000 + 10000 <= 18000: late. 16000 + 10000 > 18000: on time, and
+                          // it touches [20s,30s): one session [16s,30s).
+                          Tick(1), Sess(16'000, 30'000, 2), kEnd}));
+}
+
+TEST(SessionWindowTest, PerRowGapFromAField) {
+  WindowOptions o = SessionOptions("complete", "");
+  o.session.clear();
+  o.session_gap_field = "gap";
+  StageRun r = RunWin(o, {R"j({"t":0,"u":"a","gap":"5 seconds"})j", R"j({"t":4000,"u":"a","gap":1000})j",
+                          R"j({"t":100,"u":"b","gap":null})j", R"j({"t":100,"u":"b","gap":"-1s"})j",
+                          R"j({"t":100,"u":"b"})j", Tick(0)});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({Sess(0, 5'000, 2)}))
+      << "[0,5s) and [4s,5s) merge; rows without a positive gap are dropped (and counted)";
+}
+
+TEST(SessionWindowTest, QueriesSparkRefusesAreRefused) {
+  std::unique_ptr<Operator> op;
+  Status s = NewWindowOperator(SessionOptions("update"), &op);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("update mode is not supported with session windows"), std::string::npos);
+  WindowOptions o = SessionOptions();
+  o.by.clear();
+  s = NewWindowOperator(o, &op);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("--by"), std::string::npos);
+  o = SessionOptions();
+  o.sliding = "10s";
+  o.slide = "5s";
+  EXPECT_FALSE(NewWindowOperator(o, &op).ok()) << "one window kind at a time";
+}
+
 TEST(WindowOperatorTest, OptionErrors) {
   struct Case {
     void (*change)(WindowOptions*);

@@ -6,6 +6,8 @@
 //   start = t - ((t - O) mod S)   (non-negative modulo: correct before 1970).
 // Sliding windows of size S start every D <= S ms; a row belongs to every
 // window that holds it, and is late for each window whose end has passed.
+// Session windows: each row opens [t, t + gap); sessions of one group key
+// merge when they overlap or touch; a row is late when t + gap <= watermark.
 // Append mode emits a window once, when the watermark passes its end, then
 // forgets it; update mode emits the groups changed in a batch; complete mode
 // emits the whole table every batch and never drops late rows.
@@ -58,6 +60,8 @@ struct WindowOptions {
   std::string sliding;               // sliding window size (duration), with `slide`
   std::string slide;                 // how often sliding windows start
   std::string offset = "0s";         // window start offset
+  std::string session;               // session gap (duration): session windows
+  std::string session_gap_field;     // per-row session gap: a field holding a duration
   std::string watermark;             // allowed delay; empty = no watermark
   std::vector<std::string> by;       // group-by fields (comma lists accepted)
   std::string agg = "count";

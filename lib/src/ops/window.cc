@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <map>
+#include <tuple>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
@@ -167,15 +169,31 @@ struct Group {
 
 using WindowGroups = std::unordered_map<std::string, Group>;
 
+// One session of one group key: [start, end) and its aggregates.
+struct Session {
+  int64_t end = 0;
+  Group group;
+};
+// Per group key, the key's sessions by start (never overlapping or touching).
+using SessionMap = std::map<int64_t, Session>;
+
 class WindowOperator final : public Operator {
  public:
   Status Init(const WindowOptions& o) {
     if (o.time_field.empty()) return Status::InvalidArgument("--time FIELD is required");
-    if (o.tumbling.empty() == o.sliding.empty()) {
-      return Status::InvalidArgument("give one of --tumbling SIZE or --sliding SIZE --slide EVERY");
+    int kinds = !o.tumbling.empty() + !o.sliding.empty() +
+                (!o.session.empty() || !o.session_gap_field.empty());
+    if (kinds != 1) {
+      return Status::InvalidArgument(
+          "give one of --tumbling SIZE, --sliding SIZE --slide EVERY, or --session GAP "
+          "(or --session-gap-field FIELD)");
     }
-    if (!o.tumbling.empty()) {
-      if (!o.slide.empty()) return Status::InvalidArgument("--slide goes with --sliding, not --tumbling");
+    if (!o.slide.empty() && o.sliding.empty()) {
+      return Status::InvalidArgument("--slide goes with --sliding");
+    }
+    if (!o.session.empty() || !o.session_gap_field.empty()) {
+      SSTREAM_RETURN_IF_ERROR(InitSessions(o));
+    } else if (!o.tumbling.empty()) {
       SSTREAM_RETURN_IF_ERROR(ParseDuration(o.tumbling, &size_ms_).WithContext("--tumbling"));
       slide_ms_ = size_ms_;
     } else {
@@ -188,11 +206,13 @@ class WindowOperator final : public Operator {
         return Status::InvalidArgument("--slide must not be longer than the window (--sliding)");
       }
     }
-    if (size_ms_ <= 0) return Status::InvalidArgument("the window size must be positive");
-    SSTREAM_RETURN_IF_ERROR(ParseDuration(o.offset, &offset_ms_).WithContext("--offset"));
-    // Spark: "The absolute value of start time must be less than the slideDuration."
-    if (offset_ms_ >= slide_ms_) {
-      return Status::InvalidArgument("--offset must be smaller than the slide (or tumbling size)");
+    if (!sessions_) {
+      if (size_ms_ <= 0) return Status::InvalidArgument("the window size must be positive");
+      SSTREAM_RETURN_IF_ERROR(ParseDuration(o.offset, &offset_ms_).WithContext("--offset"));
+      // Spark: "The absolute value of start time must be less than the slideDuration."
+      if (offset_ms_ >= slide_ms_) {
+        return Status::InvalidArgument("--offset must be smaller than the slide (or tumbling size)");
+      }
     }
     SSTREAM_RETURN_IF_ERROR(ParseTimeFormat(o.time_format, &time_format_));
     if (o.output_time_format != "input") {
@@ -200,6 +220,14 @@ class WindowOperator final : public Operator {
       fixed_out_format_ = out_format_ != TimeFormat::kAuto;
     }
     SSTREAM_RETURN_IF_ERROR(ParseOutputMode(o.mode, &mode_));
+    if (sessions_ && mode_ == OutputMode::kUpdate) {
+      // SPEC §3 rule 6: sessions support append and complete.
+      return Status::InvalidArgument(
+          "update mode is not supported with session windows (use append or complete)");
+    }
+    if (sessions_ && o.by.empty()) {
+      return Status::InvalidArgument("session windows need a group key (--by FIELDS)");
+    }
     if (!o.watermark.empty()) {
       int64_t delay;
       SSTREAM_RETURN_IF_ERROR(ParseDuration(o.watermark, &delay).WithContext("--watermark"));
@@ -237,7 +265,23 @@ class WindowOperator final : public Operator {
       agg_index_.push_back(paths.size());
       paths.push_back(a.field);
     }
+    if (!o.session_gap_field.empty()) {
+      gap_index_ = paths.size();
+      paths.push_back(o.session_gap_field);
+    }
     scanner_ = std::make_unique<RecordScanner>(paths);
+    return Status::OK();
+  }
+
+  Status InitSessions(const WindowOptions& o) {
+    sessions_ = true;
+    if (!o.session.empty() && !o.session_gap_field.empty()) {
+      return Status::InvalidArgument("give --session GAP or --session-gap-field FIELD, not both");
+    }
+    if (!o.session.empty()) {
+      SSTREAM_RETURN_IF_ERROR(ParseDuration(o.session, &gap_ms_).WithContext("--session"));
+      if (gap_ms_ <= 0) return Status::InvalidArgument("--session: the gap must be positive");
+    }
     return Status::OK();
   }
 
@@ -258,6 +302,7 @@ class WindowOperator final : public Operator {
       std::string_view raw = scanner_->value(key_index_[k]);
       key_.append(raw.empty() ? std::string_view("null") : raw);
     }
+    if (sessions_) return AddToSession(f, t);
     Status late_status;
     ForEachWindow(t, size_ms_, slide_ms_, offset_ms_, [&](int64_t start) {
       // Late for this window: its end is at or behind the watermark in effect
@@ -265,7 +310,7 @@ class WindowOperator final : public Operator {
       if (watermark_ && mode_ != OutputMode::kComplete &&
           start + size_ms_ <= watermark_->current()) {
         ++late_rows_;
-        if (late_out_ && late_status.ok()) late_status = WriteLate(f.json, start);
+        if (late_out_ && late_status.ok()) late_status = WriteLate(f.json, start, start + size_ms_);
         return;
       }
       Accumulate(windows_[start]);
@@ -275,11 +320,11 @@ class WindowOperator final : public Operator {
 
   // Beyond Spark: a late row goes to the side output instead of vanishing,
   // with the window it missed and the watermark that closed it.
-  Status WriteLate(std::string_view record, int64_t start) {
-    late_buf_.assign("{\"window_start\":");
+  Status WriteLate(std::string_view record, int64_t start, int64_t end) {
+    late_buf_.assign(sessions_ ? "{\"session_start\":" : "{\"window_start\":");
     AppendTime(&late_buf_, start, out_format_);
-    late_buf_.append(",\"window_end\":");
-    AppendTime(&late_buf_, start + size_ms_, out_format_);
+    late_buf_.append(sessions_ ? ",\"session_end\":" : ",\"window_end\":");
+    AppendTime(&late_buf_, end, out_format_);
     late_buf_.append(",\"watermark\":");
     AppendTime(&late_buf_, watermark_->current(), out_format_);
     late_buf_.append(",\"record\":");
@@ -297,7 +342,11 @@ class WindowOperator final : public Operator {
       it->second.slots.resize(aggs_.size());
       ++state_rows_;
     }
-    Group& g = it->second;
+    AddRow(it->second);
+  }
+
+  // Folds the scanned record into a group's aggregates.
+  void AddRow(Group& g) {
     ++g.count;
     g.dirty = true;
     for (size_t a = 0; a < aggs_.size(); ++a) {
@@ -348,6 +397,11 @@ class WindowOperator final : public Operator {
 
   Status OnBatchEnd(int64_t, FrameWriter* out) override {
     bool advanced = watermark_ && watermark_->Advance();
+    if (sessions_) {
+      SSTREAM_RETURN_IF_ERROR(SessionBatchEnd(advanced, out));
+      if (advanced) SSTREAM_RETURN_IF_ERROR(out->WriteWatermark(watermark_->current()));
+      return Status::OK();
+    }
     switch (mode_) {
       case OutputMode::kComplete:
         for (auto& [start, groups] : windows_) SSTREAM_RETURN_IF_ERROR(EmitWindow(start, groups, false, out));
@@ -372,6 +426,9 @@ class WindowOperator final : public Operator {
 
   Status OnEnd(FrameWriter* out) override {
     // End of input: every open window is final (append mode flushes them all).
+    if (mode_ == OutputMode::kAppend && sessions_) {
+      return EmitSessions([](int64_t, const Session&) { return true; }, true, out);
+    }
     if (mode_ == OutputMode::kAppend) {
       for (auto& [start, groups] : windows_) SSTREAM_RETURN_IF_ERROR(EmitWindow(start, groups, false, out));
       windows_.clear();
@@ -380,8 +437,18 @@ class WindowOperator final : public Operator {
   }
 
   void Summarize() const override {
+    if (bad_gap_rows_ > 0) {
+      Log(LogLevel::kWarning,
+          fmt::format("dropped {} row(s) whose session gap was missing, not a duration or not "
+                      "positive",
+                      bad_gap_rows_));
+    }
     if (late_rows_ > 0 && late_out_) {
       Log(LogLevel::kInfo, fmt::format("{} late row(s) written to the late output", late_rows_));
+    } else if (late_rows_ > 0 && sessions_) {
+      Log(LogLevel::kWarning,
+          fmt::format("dropped {} late row(s): their session had closed (t + gap <= watermark)",
+                      late_rows_));
     } else if (late_rows_ > 0) {
       Log(LogLevel::kWarning,
           fmt::format("dropped {} late row(s): their window had closed (end <= watermark)",
@@ -402,6 +469,222 @@ class WindowOperator final : public Operator {
     return Status::OK();
   }
 
+  // Session windows (Spark's session_window, SPEC §3 rule 6): the row opens
+  // [t, t + gap); every session of its key that overlaps or touches that range
+  // merges with it into one.
+  Status AddToSession(const Frame& f, int64_t t) {
+    int64_t gap = gap_ms_;
+    if (gap_index_ != SIZE_MAX && !RowGap(&gap)) {
+      ++bad_gap_rows_;  // Spark filters rows whose dynamic gap is null or not positive
+      return Status::OK();
+    }
+    if (watermark_) {
+      watermark_->Observe(t);
+      // Late: the session the row would open ends at or before the watermark.
+      if (mode_ != OutputMode::kComplete && t + gap <= watermark_->current()) {
+        ++late_rows_;
+        if (late_out_) return WriteLate(f.json, t, t + gap);
+        return Status::OK();
+      }
+    }
+    SessionMap& sessions = sessions_by_key_[key_];
+    Session merged;
+    merged.end = t + gap;
+    int64_t start = t;
+    merged.group.slots.resize(aggs_.size());
+    AddRow(merged.group);
+    // Sessions starting at or before the new end whose end reaches the new start.
+    auto it = sessions.upper_bound(merged.end);
+    while (it != sessions.begin()) {
+      auto prev = std::prev(it);
+      if (prev->second.end < start) break;
+      start = std::min(start, prev->first);
+      merged.end = std::max(merged.end, prev->second.end);
+      // The earlier session's rows come first (first/last follow session order).
+      MergeInto(&prev->second.group, std::move(merged.group));
+      merged.group = std::move(prev->second.group);
+      --state_rows_;
+      it = sessions.erase(prev);
+    }
+    merged.group.dirty = true;
+    sessions.emplace(start, std::move(merged));
+    ++state_rows_;
+    return Status::OK();
+  }
+
+  // The row's own gap from --session-gap-field: a duration text or a number of ms.
+  bool RowGap(int64_t* gap) {
+    std::string_view raw = scanner_->value(gap_index_);
+    switch (KindOfRaw(raw)) {
+      case JsonKind::kNumber: {
+        double v;
+        if (!RawToDouble(raw, &v) || !(v > 0) || v > 9e15) return false;
+        *gap = static_cast<int64_t>(v);
+        return *gap > 0;
+      }
+      case JsonKind::kString: {
+        std::string scratch;
+        std::string_view text;
+        if (!StringContent(raw, &scratch, &text).ok()) return false;
+        return ParseDuration(text, gap).ok() && *gap > 0;
+      }
+      default: return false;
+    }
+  }
+
+  // Adds `later`'s aggregates to `*earlier` (the session that started first).
+  void MergeInto(Group* earlier, Group&& later) {
+    earlier->count += later.count;
+    for (size_t a = 0; a < aggs_.size(); ++a) {
+      AggSlot& d = earlier->slots[a];
+      AggSlot& s = later.slots[a];
+      switch (aggs_[a].fn) {
+        case AggSpec::Fn::kCount: break;
+        case AggSpec::Fn::kCountField: d.n += s.n; break;
+        case AggSpec::Fn::kCountDistinct:
+          if (s.distinct) {
+            if (!d.distinct) {
+              d.distinct = std::move(s.distinct);
+            } else {
+              d.distinct->insert(s.distinct->begin(), s.distinct->end());
+            }
+          }
+          break;
+        case AggSpec::Fn::kFirst:
+          if (d.n == 0) d.raw = std::move(s.raw);
+          d.n += s.n;
+          break;
+        case AggSpec::Fn::kLast:
+          if (s.n > 0) d.raw = std::move(s.raw);
+          d.n += s.n;
+          break;
+        case AggSpec::Fn::kSum:
+        case AggSpec::Fn::kAvg:
+        case AggSpec::Fn::kMin:
+        case AggSpec::Fn::kMax: {
+          if (s.n == 0) break;
+          if (d.n == 0) {
+            d = std::move(s);
+            break;
+          }
+          bool is_int = d.all_int && s.all_int;
+          if (aggs_[a].fn == AggSpec::Fn::kMin) {
+            d.x = std::min(d.x, s.x);
+            if (is_int) d.i = std::min(d.i, s.i);
+          } else if (aggs_[a].fn == AggSpec::Fn::kMax) {
+            d.x = std::max(d.x, s.x);
+            if (is_int) d.i = std::max(d.i, s.i);
+          } else {
+            d.x += s.x;
+            if (is_int && __builtin_add_overflow(d.i, s.i, &d.i)) is_int = false;
+          }
+          d.all_int = is_int;
+          d.n += s.n;
+          break;
+        }
+      }
+    }
+  }
+
+  Status EmitSession(const std::string& key, int64_t start, const Session& s, FrameWriter* out) {
+    buf_.assign("{\"session_start\":");
+    AppendTime(&buf_, start, out_format_);
+    buf_.append(",\"session_end\":");
+    AppendTime(&buf_, s.end, out_format_);
+    AppendKeys(key);
+    AppendAggs(s.group);
+    buf_.push_back('}');
+    return out->WriteData(buf_);
+  }
+
+  // Emits (and with `evict`, forgets) the sessions that pass `keep`, ordered by
+  // start, then key, so output does not depend on hash order.
+  template <typename Pred>
+  Status EmitSessions(Pred keep, bool evict, FrameWriter* out) {
+    std::vector<std::tuple<int64_t, const std::string*, SessionMap::iterator>> picked;
+    for (auto& [key, sessions] : sessions_by_key_) {
+      for (auto it = sessions.begin(); it != sessions.end(); ++it) {
+        if (keep(it->first, it->second)) picked.emplace_back(it->first, &key, it);
+      }
+    }
+    std::sort(picked.begin(), picked.end(), [](const auto& a, const auto& b) {
+      return std::get<0>(a) != std::get<0>(b) ? std::get<0>(a) < std::get<0>(b)
+                                              : *std::get<1>(a) < *std::get<1>(b);
+    });
+    for (auto& [start, key, it] : picked) {
+      SSTREAM_RETURN_IF_ERROR(EmitSession(*key, start, it->second, out));
+      it->second.group.dirty = false;
+    }
+    if (evict) {
+      for (auto& [start, key, it] : picked) {
+        sessions_by_key_[*key].erase(it);
+        --state_rows_;
+      }
+      for (auto it = sessions_by_key_.begin(); it != sessions_by_key_.end();) {
+        it = it->second.empty() ? sessions_by_key_.erase(it) : std::next(it);
+      }
+    }
+    return Status::OK();
+  }
+
+  Status SessionBatchEnd(bool advanced, FrameWriter* out) {
+    if (mode_ == OutputMode::kComplete) {
+      return EmitSessions([](int64_t, const Session&) { return true; }, false, out);
+    }
+    if (!advanced) return Status::OK();
+    int64_t wm = watermark_->current();
+    // Append: a session is final once the watermark reaches its end.
+    return EmitSessions([wm](int64_t, const Session& s) { return s.end <= wm; }, true, out);
+  }
+
+  // `,"name":value` for each group-by field, from a group key.
+  void AppendKeys(const std::string& key) {
+    size_t pos = 0;
+    for (size_t k = 0; k < key_names_.size(); ++k) {
+      size_t end = key.find('\x1f', pos);
+      if (end == std::string::npos) end = key.size();
+      buf_.push_back(',');
+      AppendJsonString(&buf_, key_names_[k]);
+      buf_.push_back(':');
+      buf_.append(key, pos, end - pos);
+      pos = end + 1;
+    }
+  }
+
+  // `,"name":value` for each aggregate of a group.
+  void AppendAggs(const Group& g) {
+    for (size_t a = 0; a < aggs_.size(); ++a) {
+      buf_.push_back(',');
+      AppendJsonString(&buf_, aggs_[a].name);
+      buf_.push_back(':');
+      const AggSlot& slot = g.slots[a];
+      switch (aggs_[a].fn) {
+        case AggSpec::Fn::kCount: fmt::format_to(std::back_inserter(buf_), "{}", g.count); break;
+        case AggSpec::Fn::kCountField: fmt::format_to(std::back_inserter(buf_), "{}", slot.n); break;
+        case AggSpec::Fn::kCountDistinct:
+          fmt::format_to(std::back_inserter(buf_), "{}", slot.distinct ? slot.distinct->size() : 0);
+          break;
+        case AggSpec::Fn::kAvg:
+          if (slot.n == 0) {
+            buf_.append("null");
+          } else {
+            AppendJsonNumber(&buf_, slot.x / static_cast<double>(slot.n));
+          }
+          break;
+        case AggSpec::Fn::kFirst:
+        case AggSpec::Fn::kLast: buf_.append(slot.n == 0 ? std::string_view("null") : slot.raw); break;
+        default:
+          if (slot.n == 0) {
+            buf_.append("null");
+          } else if (slot.all_int) {
+            fmt::format_to(std::back_inserter(buf_), "{}", slot.i);
+          } else {
+            AppendJsonNumber(&buf_, slot.x);
+          }
+      }
+    }
+  }
+
   Status EmitWindow(int64_t start, WindowGroups& groups, bool only_dirty, FrameWriter* out) {
     order_.clear();
     for (auto& entry : groups) {
@@ -417,46 +700,8 @@ class WindowOperator final : public Operator {
       AppendTime(&buf_, start, out_format_);
       buf_.append(",\"window_end\":");
       AppendTime(&buf_, start + size_ms_, out_format_);
-      size_t pos = 0;
-      for (size_t k = 0; k < key_names_.size(); ++k) {
-        size_t end = entry->first.find('\x1f', pos);
-        if (end == std::string::npos) end = entry->first.size();
-        buf_.push_back(',');
-        AppendJsonString(&buf_, key_names_[k]);
-        buf_.push_back(':');
-        buf_.append(entry->first, pos, end - pos);
-        pos = end + 1;
-      }
-      for (size_t a = 0; a < aggs_.size(); ++a) {
-        buf_.push_back(',');
-        AppendJsonString(&buf_, aggs_[a].name);
-        buf_.push_back(':');
-        const AggSlot& slot = g.slots[a];
-        switch (aggs_[a].fn) {
-          case AggSpec::Fn::kCount: fmt::format_to(std::back_inserter(buf_), "{}", g.count); break;
-          case AggSpec::Fn::kCountField: fmt::format_to(std::back_inserter(buf_), "{}", slot.n); break;
-          case AggSpec::Fn::kCountDistinct:
-            fmt::format_to(std::back_inserter(buf_), "{}", slot.distinct ? slot.distinct->size() : 0);
-            break;
-          case AggSpec::Fn::kAvg:
-            if (slot.n == 0) {
-              buf_.append("null");
-            } else {
-              AppendJsonNumber(&buf_, slot.x / static_cast<double>(slot.n));
-            }
-            break;
-          case AggSpec::Fn::kFirst:
-          case AggSpec::Fn::kLast: buf_.append(slot.n == 0 ? std::string_view("null") : slot.raw); break;
-          default:
-            if (slot.n == 0) {
-              buf_.append("null");
-            } else if (slot.all_int) {
-              fmt::format_to(std::back_inserter(buf_), "{}", slot.i);
-            } else {
-              AppendJsonNumber(&buf_, slot.x);
-            }
-        }
-      }
+      AppendKeys(entry->first);
+      AppendAggs(g);
       buf_.push_back('}');
       SSTREAM_RETURN_IF_ERROR(out->WriteData(buf_));
     }
@@ -464,6 +709,11 @@ class WindowOperator final : public Operator {
   }
 
   std::string time_field_;
+  bool sessions_ = false;
+  int64_t gap_ms_ = 0;                 // static session gap
+  size_t gap_index_ = SIZE_MAX;        // scanner index of the per-row gap field
+  std::unordered_map<std::string, SessionMap> sessions_by_key_;
+  int64_t bad_gap_rows_ = 0;
   int64_t size_ms_ = 0;
   int64_t slide_ms_ = 0;
   int64_t offset_ms_ = 0;
