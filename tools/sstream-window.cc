@@ -11,8 +11,8 @@ struct Options {
 
 void Define(sstream::Cli& cli, Options& o) {
   cli.Text("--time", &o.window.time_field, "FIELD",
-           "Event-time field: epoch s/ms/us/ns (number or digits) or ISO-8601 text.")
-      .Required();
+           "Event-time field: epoch s/ms/us/ns (number or digits) or ISO-8601 text. Required "
+           "for windows.");
   cli.Choice("--time-format", &o.window.time_format, {"auto", "s", "ms", "us", "ns", "iso"},
              "How the event time is written; auto guesses epoch units from magnitude.");
   cli.Text("--tumbling", &o.window.tumbling, "DURATION",
@@ -46,6 +46,14 @@ void Define(sstream::Cli& cli, Options& o) {
   cli.Choice("--output-time-format", &o.window.output_time_format,
              {"input", "s", "ms", "us", "ns", "iso"},
              "Format of window_start and window_end; input repeats the input's format.");
+  cli.Group("Deduplication");
+  cli.TextList("--dedup", &o.window.dedup, "FIELDS",
+               "Instead of aggregating, pass on the first row of each key of FIELDS and drop "
+               "later ones (Spark's dropDuplicates); with --watermark, include the --time field "
+               "among FIELDS to bound the state.");
+  cli.Flag("--within-watermark", &o.window.within_watermark,
+           "With --dedup: forget a key once its first row's event time + the --watermark delay "
+           "is behind the watermark (Spark's dropDuplicatesWithinWatermark).");
   sstream::AddCommonOptions(cli, &o.common);
 }
 
@@ -55,11 +63,14 @@ int main(int argc, char** argv) {
   Options o;
   return sstream::RunTool(
       argc, argv,
-      {"sstream-window", "Aggregate records in event-time windows, with Spark's watermark rules",
+      {"sstream-window",
+       "Aggregate records in event-time windows, or deduplicate them, with Spark's watermark rules",
        {{"sstream-window --time event_time --tumbling 10s --watermark 5s --by campaign_id",
          "Count per campaign in 10-second windows, final 5 seconds after they end"},
         {"sstream-window --time ts --sliding 10m --slide 5m --watermark 10m --by page",
          "Ten-minute windows every five minutes, as Spark's window(ts, '10 minutes', '5 minutes')"},
+        {"sstream-window --dedup 'event_id, ts' --time ts --watermark 1h",
+         "Drop repeated events, keeping an hour of keys (Spark's dropDuplicates with a watermark)"},
         {"sstream-window --time ts --session 5m --watermark 10m --by user_id",
          "User sessions that end after 5 minutes without events"},
         {"sstream-window --time ts --tumbling 1m --agg 'count, avg(latency) AS avg_latency' "

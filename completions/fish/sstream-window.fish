@@ -15,6 +15,8 @@ complete -c sstream-window -s a -l agg -x -d 'Aggregates: count, count(f), count
 complete -c sstream-window -s m -l mode -x -a 'append update complete' -d 'Output mode: append emits final windows once (needs --watermark); u...'
 complete -c sstream-window -l late-output -r -F -d 'Append rows dropped as late to FILE, one JSON line each: {window_st...'
 complete -c sstream-window -l output-time-format -x -a 'input s ms us ns iso' -d 'Format of window_start and window_end; input repeats the input'\''s fo...'
+complete -c sstream-window -l dedup -x -d 'Instead of aggregating, pass on the first row of each key of FIELDS...'
+complete -c sstream-window -l within-watermark -d 'With --dedup: forget a key once its first row'\''s event time + the --...'
 complete -c sstream-window -l wire -x -a 'json binary' -d 'Output wire format: JSON lines (readable anywhere) or binary frames...'
 complete -c sstream-window -l data-only -d 'Write data records only, no control lines (batch ticks, watermarks,...'
 complete -c sstream-window -l tick -x -d 'Batch interval on this stage'\''s own clock, used only while upstream ...'

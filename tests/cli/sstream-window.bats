@@ -284,3 +284,24 @@ OUT
   run -2 --separate-stderr sstream-window --time t --session 10s --watermark 1s < /dev/null
   assert_stderr_contains "session windows need a group key"
 }
+
+@test "--dedup passes the first row of each key at once and drops the rest" {
+  run_pipeline -0 "printf '%s\n' '{\"id\":1,\"v\":\"a\"}' '{\"id\":1,\"v\":\"b\"}' '{\"id\":2,\"v\":\"c\"}' | sstream-window --dedup id --data-only 2>err"
+  assert_output - <<'OUT'
+{"id":1,"v":"a"}
+{"id":2,"v":"c"}
+OUT
+  run -0 cat err
+  assert_output --partial "deduplication state grows without bound"
+}
+
+@test "--dedup --within-watermark forgets keys once the watermark passes time + delay" {
+  run_pipeline -0 "printf '%s\n' '{\"id\":1,\"t\":1000}' '{\"id\":1,\"t\":4000}' '{\"id\":2,\"t\":20000}' '{\"@sstream\":\"tick\",\"epoch\":0}' '{\"id\":1,\"t\":16000}' '{\"@sstream\":\"tick\",\"epoch\":1}' | sstream-window --dedup id --time t --time-format ms --watermark 5s --within-watermark --data-only"
+  assert_output - <<'OUT'
+{"id":1,"t":1000}
+{"id":2,"t":20000}
+{"id":1,"t":16000}
+OUT
+  run -2 --separate-stderr sstream-window --dedup id --tumbling 10s --time t < /dev/null
+  assert_stderr_contains "--dedup does not combine"
+}

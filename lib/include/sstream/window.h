@@ -67,6 +67,9 @@ struct WindowOptions {
   std::string agg = "count";
   std::string mode = "append";
   std::string late_output;           // file that receives rows dropped as late
+  // Deduplication instead of aggregation (see dedup.h).
+  std::vector<std::string> dedup;
+  bool within_watermark = false;
 };
 
 Status NewWindowOperator(const WindowOptions& o, std::unique_ptr<Operator>* out);

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "sstream/dedup.h"
 #include "sstream/log.h"
 #include "sstream/record.h"
 #include "sstream/watermark.h"
@@ -749,7 +750,23 @@ Status NewWindowOperator(const WindowOptions& o, std::unique_ptr<Operator>* out)
 
 Status RunWindow(const WindowOptions& o, const CommonOptions& common) {
   std::unique_ptr<Operator> op;
-  SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewWindowOperator(o, &op)));
+  if (o.dedup.empty()) {
+    if (o.within_watermark) return Status::Usage("--within-watermark goes with --dedup");
+    SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewWindowOperator(o, &op)));
+  } else {
+    if (!o.tumbling.empty() || !o.sliding.empty() || !o.session.empty() ||
+        !o.session_gap_field.empty() || !o.by.empty() || o.agg != "count" ||
+        !o.late_output.empty()) {
+      return Status::Usage("--dedup does not combine with windows, --by, --agg or --late-output");
+    }
+    DedupOptions d;
+    d.keys = o.dedup;
+    d.time_field = o.time_field;
+    d.time_format = o.time_format;
+    d.watermark = o.watermark;
+    d.within_watermark = o.within_watermark;
+    SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewDedupOperator(d, &op)));
+  }
   return RunStdioStage(op.get(), common);
 }
 

@@ -1,0 +1,150 @@
+#include "sstream/dedup.h"
+
+#include <map>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "sstream/log.h"
+#include "sstream/record.h"
+#include "sstream/watermark.h"
+
+namespace sstream {
+
+namespace {
+
+std::string Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+class DedupOperator final : public Operator {
+ public:
+  Status Init(const DedupOptions& o) {
+    std::vector<std::string> paths;
+    for (const auto& list : o.keys) {
+      size_t start = 0;
+      while (start <= list.size()) {
+        size_t comma = list.find(',', start);
+        if (comma == std::string::npos) comma = list.size();
+        std::string f = Trim(std::string_view(list).substr(start, comma - start));
+        start = comma + 1;
+        if (f.empty()) return Status::InvalidArgument("--dedup: empty field name");
+        if (!o.time_field.empty() && f == o.time_field) time_in_key_ = true;
+        paths.push_back(f);
+      }
+    }
+    if (paths.empty()) return Status::InvalidArgument("--dedup needs at least one field");
+    n_keys_ = paths.size();
+    within_ = o.within_watermark;
+    if (!o.watermark.empty()) {
+      if (o.time_field.empty()) return Status::InvalidArgument("--watermark needs --time FIELD");
+      int64_t delay;
+      SSTREAM_RETURN_IF_ERROR(ParseDuration(o.watermark, &delay).WithContext("--watermark"));
+      watermark_ = std::make_unique<WatermarkTracker>(delay);
+      SSTREAM_RETURN_IF_ERROR(ParseTimeFormat(o.time_format, &time_format_));
+      time_index_ = paths.size();
+      paths.push_back(o.time_field);
+    }
+    if (within_ && !watermark_) {
+      return Status::InvalidArgument("--within-watermark needs --time FIELD and --watermark DELAY");
+    }
+    if (within_ && time_in_key_) {
+      // Spark: the event-time column must not be a key of dropDuplicatesWithinWatermark.
+      return Status::InvalidArgument(
+          "--within-watermark: leave the event-time field out of the --dedup keys");
+    }
+    if (!watermark_ || (!within_ && !time_in_key_)) {
+      Log(LogLevel::kWarning,
+          "deduplication state grows without bound: every key is kept forever (add --time, "
+          "--watermark and the time field to the keys, or --within-watermark)");
+    }
+    delay_ = watermark_ ? watermark_->delay() : 0;
+    scanner_ = std::make_unique<RecordScanner>(paths);
+    return Status::OK();
+  }
+
+  Status OnRecord(const Frame& f, FrameWriter* out) override {
+    SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f));
+    int64_t t = 0;
+    if (watermark_) {
+      TimeFormat used;
+      Status s = EventTimeFromRaw(scanner_->value(time_index_), time_format_, &t, &used);
+      if (!s.ok()) return s.WithContext("event time");
+      watermark_->Observe(t);
+      // SPEC §3 rule 4: a dedup row is late when its event time <= the watermark.
+      if (t <= watermark_->current()) {
+        ++late_rows_;
+        return Status::OK();
+      }
+    }
+    key_.clear();
+    for (size_t k = 0; k < n_keys_; ++k) {
+      if (k) key_.push_back('\x1f');
+      std::string_view raw = scanner_->value(k);
+      key_.append(raw.empty() ? std::string_view("null") : raw);
+    }
+    // The time at which the key may be forgotten (kept forever when unbounded).
+    int64_t expiry = within_ ? t + delay_ : (time_in_key_ ? t : kForever);
+    auto [it, inserted] = seen_.try_emplace(key_, expiry);
+    if (!inserted) {
+      ++duplicates_;
+      return Status::OK();
+    }
+    if (expiry != kForever) by_expiry_.emplace(expiry, it->first);
+    return out->WriteData(f.json, f.has_event_time, f.event_time, f.field_index);
+  }
+
+  Status OnBatchEnd(int64_t, FrameWriter* out) override {
+    if (!watermark_ || !watermark_->Advance()) return Status::OK();
+    int64_t wm = watermark_->current();
+    // Forget keys whose expiry the watermark has reached.
+    while (!by_expiry_.empty() && by_expiry_.begin()->first <= wm) {
+      seen_.erase(by_expiry_.begin()->second);
+      by_expiry_.erase(by_expiry_.begin());
+    }
+    return out->WriteWatermark(wm);
+  }
+
+  Status OnWatermark(int64_t ms, FrameWriter* out) override {
+    if (watermark_) return Status::OK();
+    return out->WriteWatermark(ms);
+  }
+
+  void Summarize() const override {
+    Log(LogLevel::kInfo, fmt::format("dropped {} duplicate(s); {} key(s) in state", duplicates_,
+                                     seen_.size()));
+    if (late_rows_ > 0) {
+      Log(LogLevel::kWarning,
+          fmt::format("dropped {} late row(s): event time <= watermark", late_rows_));
+    }
+  }
+
+ private:
+  static constexpr int64_t kForever = INT64_MAX;
+  size_t n_keys_ = 0;
+  size_t time_index_ = 0;
+  bool time_in_key_ = false;
+  bool within_ = false;
+  int64_t delay_ = 0;
+  TimeFormat time_format_ = TimeFormat::kAuto;
+  std::unique_ptr<WatermarkTracker> watermark_;
+  std::unique_ptr<RecordScanner> scanner_;
+  std::unordered_map<std::string, int64_t> seen_;   // key -> expiry
+  std::multimap<int64_t, std::string> by_expiry_;   // expiry -> key
+  std::string key_;
+  int64_t duplicates_ = 0;
+  int64_t late_rows_ = 0;
+};
+
+}  // namespace
+
+Status NewDedupOperator(const DedupOptions& o, std::unique_ptr<Operator>* out) {
+  auto op = std::make_unique<DedupOperator>();
+  SSTREAM_RETURN_IF_ERROR(op->Init(o));
+  *out = std::move(op);
+  return Status::OK();
+}
+
+}  // namespace sstream

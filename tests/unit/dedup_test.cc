@@ -1,0 +1,103 @@
+// Deduplication (dedup.h), SPEC §3 rule 7 and Spark's StreamingDeduplicationSuite:
+// first row per key wins; with a watermark and the time among the keys, late
+// rows are dropped and keys evicted; within the watermark, a key lives until
+// its first event time + delay is behind the watermark.
+#include "sstream/dedup.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "stage_harness.h"
+
+namespace sstream {
+namespace {
+
+using testing_util::Lines;
+using testing_util::RunOperator;
+using testing_util::StageRun;
+using testing_util::Tick;
+
+std::string Row(int id, int64_t t) {
+  return "{\"id\":" + std::to_string(id) + ",\"t\":" + std::to_string(t) + "}";
+}
+
+StageRun Dedup(DedupOptions o, const std::vector<std::string>& input) {
+  std::unique_ptr<Operator> op;
+  Status s = NewDedupOperator(o, &op);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  if (!s.ok()) return {s, "", {}, {}, {}};
+  return RunOperator(op.get(), Lines(input));
+}
+
+DedupOptions Opts(std::vector<std::string> keys, std::string watermark = "",
+                  bool within = false) {
+  DedupOptions o;
+  o.keys = std::move(keys);
+  o.time_field = "t";
+  o.time_format = "ms";
+  o.watermark = std::move(watermark);
+  o.within_watermark = within;
+  return o;
+}
+
+TEST(DedupTest, FirstRowPerKeyWinsWithoutWatermark) {
+  StageRun r = Dedup(Opts({"id"}), {Row(1, 10), Row(1, 20), Row(2, 5), Tick(0), Row(1, 30), Tick(1)});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({Row(1, 10), Row(2, 5)}))
+      << "keys are remembered across batches";
+}
+
+TEST(DedupTest, SeveralKeyFieldsAndMissingFieldsAsNull) {
+  StageRun r = Dedup(Opts({"id, k"}), {R"j({"id":1,"k":"a"})j", R"j({"id":1,"k":"b"})j",
+                                       R"j({"id":1})j", R"j({"id":1,"k":null})j", R"j({"id":1,"k":"a"})j"});
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(r.data, std::vector<std::string>(
+                        {R"j({"id":1,"k":"a"})j", R"j({"id":1,"k":"b"})j", R"j({"id":1})j"}));
+}
+
+// Spark: dropDuplicates("id", "eventTime") after withWatermark("eventTime", "10 seconds").
+TEST(DedupTest, WithWatermarkAndTimeInKeyDropsLateRowsAndEvictsKeys) {
+  StageRun r = Dedup(Opts({"id", "t"}, "10s"),
+                     {Row(1, 1'000), Row(1, 1'000), Row(1, 30'000), Tick(0),
+                      // Watermark 20000: 1000 is late even though it was seen.
+                      Row(1, 1'000), Row(2, 25'000), Row(1, 30'000), Tick(1)});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({Row(1, 1'000), Row(1, 30'000), Row(2, 25'000)}));
+}
+
+// Spark: dropDuplicatesWithinWatermark("id") with a 5-second delay.
+TEST(DedupTest, WithinWatermarkForgetsAKeyAfterItsTimePlusDelay) {
+  StageRun r = Dedup(Opts({"id"}, "5s", true),
+                     {Row(1, 1'000), Row(1, 4'000), Row(2, 20'000), Tick(0),
+                      // Watermark 15000 >= 1000 + 5000: key 1 is forgotten; a new row for
+                      // it after the watermark passes again. 14000 is late.
+                      Row(1, 14'000), Row(1, 16'000), Row(2, 21'000), Tick(1)});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({Row(1, 1'000), Row(2, 20'000), Row(1, 16'000)}))
+      << "key 2 (20000 + 5000 > 15000) is still remembered, so 21000 is a duplicate";
+}
+
+TEST(DedupTest, OptionErrors) {
+  std::unique_ptr<Operator> op;
+  EXPECT_FALSE(NewDedupOperator(Opts({}), &op).ok());
+  EXPECT_FALSE(NewDedupOperator(Opts({"id,,k"}), &op).ok());
+  EXPECT_FALSE(NewDedupOperator(Opts({"id"}, "", true), &op).ok()) << "within needs a watermark";
+  Status s = NewDedupOperator(Opts({"id", "t"}, "5s", true), &op);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("leave the event-time field out"), std::string::npos);
+  DedupOptions o = Opts({"id"}, "5s");
+  o.time_field.clear();
+  EXPECT_FALSE(NewDedupOperator(o, &op).ok());
+}
+
+TEST(DedupTest, BadEventTimeIsABadRecord) {
+  StageRun r = Dedup(Opts({"id", "t"}, "5s"), {R"j({"id":1,"t":"soon"})j"});
+  ASSERT_FALSE(r.status.ok());
+  EXPECT_NE(r.status.message().find("memory: line 1"), std::string::npos) << r.status.message();
+}
+
+}  // namespace
+}  // namespace sstream
