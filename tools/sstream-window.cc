@@ -40,6 +40,10 @@ void Define(sstream::Cli& cli, Options& o) {
   cli.Choice("-m,--mode", &o.window.mode, {"append", "update", "complete"},
              "Output mode: append emits final windows once (needs --watermark); update emits "
              "groups changed in each batch; complete emits the whole table every batch.");
+  cli.Text("--idle-timeout", &o.window.idle_timeout, "DURATION",
+           "When no record has arrived for DURATION (processing time), move the watermark to "
+           "the end of the newest open window, so a quiet source does not hold windows open "
+           "forever.");
   cli.Text("--late-output", &o.window.late_output, "FILE",
            "Append rows dropped as late to FILE, one JSON line each: {window_start, window_end, "
            "watermark, record} (instead of only counting them).");

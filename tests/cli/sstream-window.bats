@@ -305,3 +305,24 @@ OUT
   run -2 --separate-stderr sstream-window --dedup id --tumbling 10s --time t < /dev/null
   assert_stderr_contains "--dedup does not combine"
 }
+
+@test "--idle-timeout emits open windows when the input goes quiet, without waiting for more data" {
+  mkfifo in.fifo
+  sstream-window --time t --time-format ms --tumbling 10s --watermark 5s --idle-timeout 300ms --data-only < in.fifo > out.ndjson 3>&- &
+  local pid=$!
+  exec 4> in.fifo
+  printf '%s\n' '{"t":1000}' '{"t":12000}' '{"@sstream":"tick","epoch":0}' >&4
+  # The input stays open but quiet; the windows come out anyway.
+  local i
+  for i in $(seq 1 60); do
+    [[ $(wc -l < out.ndjson) -ge 2 ]] && break
+    sleep 0.05
+  done
+  exec 4>&-
+  wait "$pid"
+  run -0 cat out.ndjson
+  assert_output - <<'OUT'
+{"window_start":0,"window_end":10000,"count":1}
+{"window_start":10000,"window_end":20000,"count":1}
+OUT
+}

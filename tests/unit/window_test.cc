@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -584,6 +585,82 @@ TEST(WindowOperatorTest, UpstreamWatermarks) {
   StageRun own = RunWin(Options("append"), {Row(1'000), upstream, Tick(0), kEnd});
   ASSERT_TRUE(own.status.ok());
   EXPECT_EQ(own.lines, std::vector<std::string>({Tick(0), Win(0, 1), kEnd}));
+}
+
+}  // namespace
+}  // namespace sstream
+
+namespace sstream {
+namespace {
+
+// A source whose input stops for a while: between chunks it reports a
+// timeout and moves the manual clock, as a quiet pipe would.
+class PausingSource final : public ByteSource {
+ public:
+  PausingSource(ManualClock* clock, std::vector<std::pair<std::string, int64_t>> parts)
+      : clock_(clock), parts_(std::move(parts)) {}
+  Status Read(char* buf, size_t n, int, size_t* got, bool* timed_out) override {
+    *got = 0;
+    *timed_out = false;
+    if (next_ >= parts_.size()) return Status::OK();
+    auto& [text, pause_after] = parts_[next_];
+    if (!sent_) {
+      size_t k = std::min(n, text.size());
+      std::memcpy(buf, text.data(), k);
+      text.erase(0, k);
+      *got = k;
+      if (text.empty()) sent_ = true;
+      return Status::OK();
+    }
+    clock_->AdvanceMillis(pause_after);
+    *timed_out = true;
+    ++next_;
+    sent_ = false;
+    return Status::OK();
+  }
+  std::string Name() const override { return "paused"; }
+
+ private:
+  ManualClock* clock_;
+  std::vector<std::pair<std::string, int64_t>> parts_;
+  size_t next_ = 0;
+  bool sent_ = false;
+};
+
+// Beyond Spark: --idle-timeout. After the input has been quiet that long,
+// the watermark moves to the end of the newest open window, so every open
+// window is emitted; rows for them that come later are late.
+TEST(WindowOperatorTest, IdleInputFinishesOpenWindows) {
+  WindowOptions o = Options("append");
+  o.idle_timeout = "1s";
+  std::unique_ptr<Operator> op;
+  ASSERT_TRUE(NewWindowOperator(o, &op).ok());
+  ManualClock clock(1'000'000);
+  PausingSource in(&clock, {{Lines({Row(1'000), Row(12'000), Tick(0)}), 5'000},
+                            {Lines({Row(13'000), Tick(1), kEnd}), 0}});
+  MemorySink out;
+  CommonOptions common;
+  StageContext ctx;
+  ctx.input = &in;
+  ctx.output = &out;
+  ctx.clock = &clock;
+  ctx.common = &common;
+  ASSERT_TRUE(RunStage(ctx, op.get()).ok());
+  EXPECT_EQ(testing_util::SplitLines(out.contents()),
+            std::vector<std::string>({Watermark(7'000), Tick(0),
+                                      // Idle: watermark to 20000, both windows final.
+                                      Win(0, 1), Win(10'000, 1), Watermark(20'000), Tick(1),
+                                      // 13000 is now late; upstream's epoch 1 becomes 2.
+                                      Tick(2), kEnd}));
+}
+
+TEST(WindowOperatorTest, IdleTimeoutNeedsAWatermark) {
+  WindowOptions o = Options("update", "");
+  o.idle_timeout = "1s";
+  std::unique_ptr<Operator> op;
+  Status s = NewWindowOperator(o, &op);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("--idle-timeout needs --watermark"), std::string::npos);
 }
 
 }  // namespace

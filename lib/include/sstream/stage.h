@@ -76,7 +76,15 @@ class Operator {
     (void)out;
     return Status::OK();
   }
-  // Stop requested with state still open (no END seen): nothing flushed by default.
+  // Idle input: when IdleTimeoutMs() > 0 and no data record has arrived for
+  // that long, OnIdle runs once (until data comes again); a batch closes after
+  // it. Beyond Spark: lets a stage finish windows a quiet source holds open.
+  virtual int64_t IdleTimeoutMs() const { return -1; }
+  virtual Status OnIdle(FrameWriter* out) {
+    (void)out;
+    return Status::OK();
+  }
+  // Logs the operator's counters at the end of the run.
   virtual void Summarize() const {}
 };
 

@@ -37,6 +37,10 @@ class WatermarkTracker {
     }
     return false;
   }
+  // Moves the watermark to `ms` at once if that is later (idle input).
+  void RaiseTo(int64_t ms) {
+    if (ms > current_) current_ = ms;
+  }
   // The watermark in effect for the open batch.
   int64_t current() const { return current_; }
   bool seen_any() const { return max_event_ms_ != kNone; }

@@ -67,6 +67,7 @@ struct WindowOptions {
   std::string agg = "count";
   std::string mode = "append";
   std::string late_output;           // file that receives rows dropped as late
+  std::string idle_timeout;          // duration: finish open windows of an idle input
   // Deduplication instead of aggregation (see dedup.h).
   std::vector<std::string> dedup;
   bool within_watermark = false;

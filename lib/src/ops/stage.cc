@@ -111,6 +111,7 @@ class StageLoop {
     if (own_tick_ms_ <= 0) return Status::Usage("--tick must be at least 1ms");
     Clock* clock = ctx_.clock;
     next_own_tick_ = clock->NowMillis() + own_tick_ms_;
+    last_data_ms_ = clock->NowMillis();
     int64_t stop_deadline = -1;
     Frame f;
     int64_t now = clock->NowMillis();
@@ -138,6 +139,11 @@ class StageLoop {
       }
       int timeout = -1;
       if (!upstream_ticks_) timeout = static_cast<int>(std::max<int64_t>(0, next_own_tick_ - now));
+      const int64_t idle_ms = op_->IdleTimeoutMs();
+      if (idle_ms > 0 && !idle_fired_) {
+        int left = static_cast<int>(std::max<int64_t>(0, last_data_ms_ + idle_ms - now));
+        timeout = timeout < 0 ? left : std::min(timeout, left);
+      }
       if (stop_deadline >= 0) {
         int left = static_cast<int>(std::max<int64_t>(0, stop_deadline - now));
         timeout = timeout < 0 ? left : std::min(timeout, left);
@@ -147,6 +153,13 @@ class StageLoop {
         case FrameReader::Result::kTimeout:
           if (!upstream_ticks_ && clock->NowMillis() >= next_own_tick_) {
             SSTREAM_RETURN_IF_ERROR(CloseOwnBatch(false));
+          }
+          if (idle_ms > 0 && !idle_fired_ && clock->NowMillis() >= last_data_ms_ + idle_ms) {
+            idle_fired_ = true;
+            Log(LogLevel::kInfo, "input idle: finishing what it holds open");
+            SSTREAM_RETURN_IF_ERROR(op_->OnIdle(out_));
+            int64_t epoch = ++last_epoch_;
+            SSTREAM_RETURN_IF_ERROR(CloseBatch(epoch));
           }
           break;
         case FrameReader::Result::kEof:
@@ -162,6 +175,8 @@ class StageLoop {
           waited = false;
           switch (f.type) {
             case FrameType::kData: {
+              last_data_ms_ = now;
+              idle_fired_ = false;
               Status s = op_->OnRecord(f, out_);
               if (!s.ok()) {
                 if (!s.IsInvalidArgument()) return s;
@@ -239,6 +254,8 @@ class StageLoop {
   int64_t own_tick_ms_ = 1000;
   int64_t next_own_tick_ = 0;
   int64_t last_epoch_ = -1;
+  int64_t last_data_ms_ = 0;
+  bool idle_fired_ = false;
   int64_t batch_records_ = 0;
 };
 

@@ -241,6 +241,11 @@ class WindowOperator final : public Operator {
           "DELAY, or use --mode update or --mode complete)");
     }
     SSTREAM_RETURN_IF_ERROR(ParseAggList(o.agg, &aggs_));
+    if (!o.idle_timeout.empty()) {
+      if (!watermark_) return Status::InvalidArgument("--idle-timeout needs --watermark");
+      SSTREAM_RETURN_IF_ERROR(ParseDuration(o.idle_timeout, &idle_ms_).WithContext("--idle-timeout"));
+      if (idle_ms_ <= 0) return Status::InvalidArgument("--idle-timeout must be positive");
+    }
     if (!o.late_output.empty()) {
       if (!watermark_) return Status::InvalidArgument("--late-output needs --watermark");
       Status s = OpenFileSink(o.late_output, /*append=*/true, &late_out_);
@@ -397,7 +402,26 @@ class WindowOperator final : public Operator {
   }
 
   Status OnBatchEnd(int64_t, FrameWriter* out) override {
-    bool advanced = watermark_ && watermark_->Advance();
+    return AfterWatermark(watermark_ && watermark_->Advance(), out);
+  }
+
+  int64_t IdleTimeoutMs() const override { return idle_ms_; }
+
+  // The input has been quiet for --idle-timeout: the watermark moves to the
+  // end of the newest open window (or session), so every open one is final.
+  Status OnIdle(FrameWriter* out) override {
+    int64_t newest_end = watermark_->current();
+    if (!windows_.empty()) newest_end = std::max(newest_end, windows_.rbegin()->first + size_ms_);
+    for (const auto& [key, sessions] : sessions_by_key_) {
+      for (const auto& [start, session] : sessions) newest_end = std::max(newest_end, session.end);
+    }
+    if (newest_end <= watermark_->current()) return Status::OK();
+    watermark_->RaiseTo(newest_end);
+    return AfterWatermark(true, out);
+  }
+
+  // Emits and evicts by output mode, after the watermark did (or did not) advance.
+  Status AfterWatermark(bool advanced, FrameWriter* out) {
     if (sessions_) {
       SSTREAM_RETURN_IF_ERROR(SessionBatchEnd(advanced, out));
       if (advanced) SSTREAM_RETURN_IF_ERROR(out->WriteWatermark(watermark_->current()));
@@ -715,6 +739,7 @@ class WindowOperator final : public Operator {
   size_t gap_index_ = SIZE_MAX;        // scanner index of the per-row gap field
   std::unordered_map<std::string, SessionMap> sessions_by_key_;
   int64_t bad_gap_rows_ = 0;
+  int64_t idle_ms_ = -1;
   int64_t size_ms_ = 0;
   int64_t slide_ms_ = 0;
   int64_t offset_ms_ = 0;
