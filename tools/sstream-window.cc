@@ -40,6 +40,9 @@ void Define(sstream::Cli& cli, Options& o) {
   cli.Choice("-m,--mode", &o.window.mode, {"append", "update", "complete"},
              "Output mode: append emits final windows once (needs --watermark); update emits "
              "groups changed in each batch; complete emits the whole table every batch.");
+  cli.Choice("--watermark-policy", &o.window.watermark_policy, {"min", "max"},
+             "How this stage's watermark combines with one announced upstream: the minimum "
+             "(Spark's default: nothing is dropped that either would keep) or the maximum.");
   cli.Text("--idle-timeout", &o.window.idle_timeout, "DURATION",
            "When no record has arrived for DURATION (processing time), move the watermark to "
            "the end of the newest open window, so a quiet source does not hold windows open "

@@ -13,6 +13,7 @@ complete -c sstream-window -l watermark -x -d 'Allowed lateness: watermark = max
 complete -c sstream-window -s b -l by -x -d 'Group by these fields (comma-separated)'
 complete -c sstream-window -s a -l agg -x -d 'Aggregates: count, count(f), count(DISTINCT f), sum(f), avg(f), min...'
 complete -c sstream-window -s m -l mode -x -a 'append update complete' -d 'Output mode: append emits final windows once (needs --watermark); u...'
+complete -c sstream-window -l watermark-policy -x -a 'min max' -d 'How this stage'\''s watermark combines with one announced upstream: th...'
 complete -c sstream-window -l idle-timeout -x -d 'When no record has arrived for DURATION (processing time), move the...'
 complete -c sstream-window -l late-output -r -F -d 'Append rows dropped as late to FILE, one JSON line each: {window_st...'
 complete -c sstream-window -l output-time-format -x -a 'input s ms us ns iso' -d 'Format of window_start and window_end; input repeats the input'\''s fo...'

@@ -75,16 +75,30 @@ TEST(WatermarkTrackerTest, ZeroDelay) {
   EXPECT_EQ(w.current(), 7);
 }
 
-TEST(WatermarkTrackerTest, UpstreamWatermarkOnlyRaises) {
+// SPEC §3 rule 2 and Spark's multipleWatermarkPolicy: with an upstream
+// watermark as well, the minimum of the two wins by default.
+TEST(WatermarkTrackerTest, UpstreamWatermarkCombinesByMinimum) {
   WatermarkTracker w(1'000);
+  w.Observe(30'000);
   w.ObserveUpstream(20'000);
   EXPECT_EQ(w.current(), 0) << "takes effect at the batch boundary";
   EXPECT_TRUE(w.Advance());
-  EXPECT_EQ(w.current(), 20'000);
-  w.ObserveUpstream(5'000);  // lower than ours: ignored
+  EXPECT_EQ(w.current(), 20'000) << "min(own 29000, upstream 20000)";
+  w.ObserveUpstream(5'000);  // upstream never goes back
   EXPECT_FALSE(w.Advance());
   EXPECT_EQ(w.current(), 20'000);
-  w.Observe(30'000);  // own rows still count
+  w.ObserveUpstream(40'000);
+  EXPECT_TRUE(w.Advance());
+  EXPECT_EQ(w.current(), 29'000) << "now our own is the minimum";
+  w.ObserveUpstream(10'000);
+  EXPECT_FALSE(w.Advance());
+  EXPECT_EQ(w.current(), 29'000) << "the watermark never decreases";
+}
+
+TEST(WatermarkTrackerTest, UpstreamWatermarkCombinesByMaximumOnRequest) {
+  WatermarkTracker w(1'000, WatermarkPolicy::kMax);
+  w.Observe(30'000);
+  w.ObserveUpstream(20'000);
   EXPECT_TRUE(w.Advance());
   EXPECT_EQ(w.current(), 29'000);
   w.ObserveUpstream(40'000);

@@ -581,10 +581,23 @@ TEST(WindowOperatorTest, UpstreamWatermarks) {
   StageRun fwd = RunWin(Options("update", ""), {Row(1'000), upstream, Tick(0), kEnd});
   ASSERT_TRUE(fwd.status.ok());
   EXPECT_EQ(fwd.lines, std::vector<std::string>({upstream, Win(0, 1), Tick(0), kEnd}));
-  // With its own watermark the stage sends only that one downstream.
-  StageRun own = RunWin(Options("append"), {Row(1'000), upstream, Tick(0), kEnd});
+  // With its own watermark the stage combines upstream's into it (minimum by
+  // default) and sends only the result downstream.
+  StageRun own = RunWin(Options("append"), {Row(1'000), Row(30'000), upstream, Tick(0), kEnd});
   ASSERT_TRUE(own.status.ok());
-  EXPECT_EQ(own.lines, std::vector<std::string>({Tick(0), Win(0, 1), kEnd}));
+  EXPECT_EQ(own.lines, std::vector<std::string>(
+                           {Win(0, 1), Watermark(25'000), Tick(0), Win(30'000, 1), kEnd}))
+      << "min(30000 - 5000, 50000)";
+  StageRun low = RunWin(Options("append"), {Row(1'000), Row(30'000), Watermark(8'000), Tick(0), kEnd});
+  ASSERT_TRUE(low.status.ok());
+  EXPECT_EQ(low.lines, std::vector<std::string>({Watermark(8'000), Tick(0), Win(0, 1), Win(30'000, 1), kEnd}))
+      << "a slower upstream holds the watermark back: [0,10s) is not final at 8000";
+  WindowOptions o = Options("append");
+  o.watermark_policy = "max";
+  StageRun high = RunWin(o, {Row(1'000), Row(30'000), upstream, Tick(0), kEnd});
+  ASSERT_TRUE(high.status.ok());
+  EXPECT_EQ(high.lines, std::vector<std::string>(
+                            {Win(0, 1), Win(30'000, 1), Watermark(50'000), Tick(0), kEnd}));
 }
 
 }  // namespace

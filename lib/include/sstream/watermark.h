@@ -4,33 +4,44 @@
 //                                 max event time seen up to batch k - delay)
 // Initial value 0; it never decreases; rows of batch k are judged against the
 // watermark in effect during batch k (the value after batch k-1), so a batch
-// never affects its own lateness. Pure logic: no I/O, no clock.
+// never affects its own lateness. With an upstream watermark as well, the
+// two combine by policy (minimum by default, as Spark). Pure logic: no I/O,
+// no clock.
 #pragma once
 
 #include <cstdint>
+#include <algorithm>
 #include <limits>
 
 namespace sstream {
 
+// How this stage's own watermark combines with one announced by upstream
+// (Spark's spark.sql.streaming.multipleWatermarkPolicy).
+enum class WatermarkPolicy { kMin, kMax };
+
 class WatermarkTracker {
  public:
-  explicit WatermarkTracker(int64_t delay_ms) : delay_ms_(delay_ms) {}
+  explicit WatermarkTracker(int64_t delay_ms, WatermarkPolicy policy = WatermarkPolicy::kMin)
+      : delay_ms_(delay_ms), policy_(policy) {}
 
   // Records an event time seen in the open batch.
   void Observe(int64_t event_ms) {
     if (event_ms > max_event_ms_) max_event_ms_ = event_ms;
   }
-  // Takes a watermark announced by upstream (it only ever raises ours).
+  // Takes a watermark announced by upstream; from then on the watermark is
+  // the minimum (or, by policy, the maximum) of ours and upstream's.
   void ObserveUpstream(int64_t wm) {
-    if (wm > upstream_) upstream_ = wm;
+    if (!has_upstream_ || wm > upstream_) upstream_ = wm;
+    has_upstream_ = true;
   }
   // Called at a batch boundary; returns true when the watermark advanced.
   bool Advance() {
-    int64_t candidate = current_;
-    if (max_event_ms_ != kNone && max_event_ms_ - delay_ms_ > candidate) {
-      candidate = max_event_ms_ - delay_ms_;
+    if (max_event_ms_ != kNone && max_event_ms_ - delay_ms_ > own_) own_ = max_event_ms_ - delay_ms_;
+    int64_t candidate = own_;
+    if (has_upstream_) {
+      candidate = policy_ == WatermarkPolicy::kMin ? std::min(own_, upstream_)
+                                                   : std::max(own_, upstream_);
     }
-    if (upstream_ > candidate) candidate = upstream_;
     if (candidate > current_) {
       current_ = candidate;
       return true;
@@ -50,9 +61,12 @@ class WatermarkTracker {
  private:
   static constexpr int64_t kNone = std::numeric_limits<int64_t>::min();
   int64_t delay_ms_;
+  WatermarkPolicy policy_;
   int64_t current_ = 0;
+  int64_t own_ = 0;
   int64_t max_event_ms_ = kNone;
-  int64_t upstream_ = std::numeric_limits<int64_t>::min();
+  bool has_upstream_ = false;
+  int64_t upstream_ = 0;
 };
 
 }  // namespace sstream

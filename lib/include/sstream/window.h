@@ -68,6 +68,7 @@ struct WindowOptions {
   std::string mode = "append";
   std::string late_output;           // file that receives rows dropped as late
   std::string idle_timeout;          // duration: finish open windows of an idle input
+  std::string watermark_policy = "min";  // own vs upstream watermark: min | max
   // Deduplication instead of aggregation (see dedup.h).
   std::vector<std::string> dedup;
   bool within_watermark = false;

@@ -108,8 +108,9 @@ class DedupOperator final : public Operator {
   }
 
   Status OnWatermark(int64_t ms, FrameWriter* out) override {
-    if (watermark_) return Status::OK();
-    return out->WriteWatermark(ms);
+    if (!watermark_) return out->WriteWatermark(ms);
+    watermark_->ObserveUpstream(ms);  // combined by the minimum, as Spark's default
+    return Status::OK();
   }
 
   void Summarize() const override {

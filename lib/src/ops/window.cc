@@ -232,7 +232,11 @@ class WindowOperator final : public Operator {
     if (!o.watermark.empty()) {
       int64_t delay;
       SSTREAM_RETURN_IF_ERROR(ParseDuration(o.watermark, &delay).WithContext("--watermark"));
-      watermark_ = std::make_unique<WatermarkTracker>(delay);
+      if (o.watermark_policy != "min" && o.watermark_policy != "max") {
+        return Status::InvalidArgument("--watermark-policy: expected min or max");
+      }
+      watermark_ = std::make_unique<WatermarkTracker>(
+          delay, o.watermark_policy == "max" ? WatermarkPolicy::kMax : WatermarkPolicy::kMin);
     } else if (mode_ == OutputMode::kAppend) {
       // Spark: "Append output mode not supported when there are streaming
       // aggregations on streaming DataFrames/DataSets without watermark".
@@ -444,9 +448,11 @@ class WindowOperator final : public Operator {
   }
 
   Status OnWatermark(int64_t ms, FrameWriter* out) override {
-    // This stage's own watermark (from --watermark) is what goes downstream.
-    if (watermark_) return Status::OK();
-    return out->WriteWatermark(ms);
+    // With its own --watermark the stage combines upstream's into it (taking
+    // effect at the next boundary) and announces the result itself.
+    if (!watermark_) return out->WriteWatermark(ms);
+    watermark_->ObserveUpstream(ms);
+    return Status::OK();
   }
 
   Status OnEnd(FrameWriter* out) override {
