@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -435,6 +437,29 @@ TEST(SessionWindowTest, QueriesSparkRefusesAreRefused) {
   o.sliding = "10s";
   o.slide = "5s";
   EXPECT_FALSE(NewWindowOperator(o, &op).ok()) << "one window kind at a time";
+}
+
+// Spark's approx_count_distinct(u [, rsd]): HyperLogLog, within its error.
+TEST(WindowOperatorTest, ApproxCountDistinct) {
+  WindowOptions o = Options("complete", "");
+  o.agg = "approx_count_distinct(u), approx_count_distinct(u, 0.01) AS fine";
+  std::vector<std::string> rows;
+  for (int i = 0; i < 20'000; ++i) {
+    rows.push_back("{\"t\":" + std::to_string(i % 9'000) + ",\"u\":" + std::to_string(i % 5'000) + "}");
+  }
+  rows.push_back(Tick(0));
+  StageRun r = RunWin(o, rows);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_EQ(r.data.size(), 1u);
+  int64_t coarse = 0, fine = 0;
+  ASSERT_EQ(std::sscanf(r.data[0].c_str(),
+                        "{\"window_start\":0,\"window_end\":10000,\"approx_count_distinct(u)\":%lld,"
+                        "\"fine\":%lld}",
+                        reinterpret_cast<long long*>(&coarse), reinterpret_cast<long long*>(&fine)),
+            2)
+      << r.data[0];
+  EXPECT_NEAR(coarse, 5'000, 5'000 * 4 * 1.04 / std::sqrt(512.0));
+  EXPECT_NEAR(fine, 5'000, 5'000 * 4 * 1.04 / std::sqrt(16384.0));
 }
 
 TEST(WindowOperatorTest, OptionErrors) {

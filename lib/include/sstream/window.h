@@ -44,8 +44,12 @@ Status ParseOutputMode(std::string_view text, OutputMode* out);
 
 // One aggregate: count, count(DISTINCT f), sum, avg, min, max, first or last.
 struct AggSpec {
-  enum class Fn { kCount, kCountField, kCountDistinct, kSum, kAvg, kMin, kMax, kFirst, kLast };
+  enum class Fn {
+    kCount, kCountField, kCountDistinct, kApproxCountDistinct,
+    kSum, kAvg, kMin, kMax, kFirst, kLast
+  };
   Fn fn = Fn::kCount;
+  int precision = 9;  // approx_count_distinct: HyperLogLog precision (from rsd)
   std::string field;  // empty for count / count(*)
   std::string name;   // output column name
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <iterator>
 #include <map>
 #include <tuple>
@@ -14,6 +15,7 @@
 #include "sstream/dedup.h"
 #include "sstream/log.h"
 #include "sstream/record.h"
+#include "sstream/sketch.h"
 #include "sstream/watermark.h"
 
 namespace sstream {
@@ -118,13 +120,30 @@ Status ParseAggList(std::string_view text, std::vector<AggSpec>* out) {
       spec.fn = AggSpec::Fn::kMin;
     } else if (fn == "max") {
       spec.fn = AggSpec::Fn::kMax;
+    } else if (fn == "approx_count_distinct") {
+      // approx_count_distinct(f [, rsd]): rsd defaults to 0.05, as in Spark.
+      spec.fn = AggSpec::Fn::kApproxCountDistinct;
+      double rsd = 0.05;
+      size_t comma = arg.find(',');
+      if (comma != std::string::npos) {
+        std::string r = Trim(arg.substr(comma + 1));
+        char* end = nullptr;
+        rsd = std::strtod(r.c_str(), &end);
+        if (r.empty() || *end != '\0' || !(rsd > 0) || rsd >= 1) {
+          return Status::InvalidArgument(
+              fmt::format("--agg '{}': rsd must be a number between 0 and 1", part));
+        }
+        arg = Trim(arg.substr(0, comma));
+      }
+      spec.precision = HyperLogLog::PrecisionForRsd(rsd);
     } else if (fn == "first") {
       spec.fn = AggSpec::Fn::kFirst;
     } else if (fn == "last") {
       spec.fn = AggSpec::Fn::kLast;
     } else {
       return Status::InvalidArgument(fmt::format(
-          "--agg '{}': unknown aggregate '{}' (expected count, sum, avg, min, max, first or last)",
+          "--agg '{}': unknown aggregate '{}' (expected count, sum, avg, min, max, first, last or "
+          "approx_count_distinct)",
           part, fn));
     }
     if (spec.fn != AggSpec::Fn::kCount) {
@@ -156,6 +175,7 @@ struct AggSlot {
   // count(DISTINCT f): the distinct values' JSON text (exact, so it grows
   // with the number of distinct values).
   std::unique_ptr<std::unordered_set<std::string>> distinct;
+  std::unique_ptr<HyperLogLog> hll;  // approx_count_distinct(f)
 };
 
 bool IsIntegerToken(std::string_view raw) {
@@ -370,6 +390,11 @@ class WindowOperator final : public Operator {
         ++slot.n;
         continue;
       }
+      if (fn == AggSpec::Fn::kApproxCountDistinct) {
+        if (!slot.hll) slot.hll = std::make_unique<HyperLogLog>(aggs_[a].precision);
+        slot.hll->Add(raw);
+        continue;
+      }
       if (fn == AggSpec::Fn::kCountDistinct) {
         if (!slot.distinct) slot.distinct = std::make_unique<std::unordered_set<std::string>>();
         slot.distinct->emplace(raw);
@@ -572,6 +597,15 @@ class WindowOperator final : public Operator {
       switch (aggs_[a].fn) {
         case AggSpec::Fn::kCount: break;
         case AggSpec::Fn::kCountField: d.n += s.n; break;
+        case AggSpec::Fn::kApproxCountDistinct:
+          if (s.hll) {
+            if (!d.hll) {
+              d.hll = std::move(s.hll);
+            } else {
+              d.hll->Merge(*s.hll);
+            }
+          }
+          break;
         case AggSpec::Fn::kCountDistinct:
           if (s.distinct) {
             if (!d.distinct) {
@@ -694,6 +728,9 @@ class WindowOperator final : public Operator {
         case AggSpec::Fn::kCountField: fmt::format_to(std::back_inserter(buf_), "{}", slot.n); break;
         case AggSpec::Fn::kCountDistinct:
           fmt::format_to(std::back_inserter(buf_), "{}", slot.distinct ? slot.distinct->size() : 0);
+          break;
+        case AggSpec::Fn::kApproxCountDistinct:
+          fmt::format_to(std::back_inserter(buf_), "{}", slot.hll ? slot.hll->Estimate() : 0);
           break;
         case AggSpec::Fn::kAvg:
           if (slot.n == 0) {
