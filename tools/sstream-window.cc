@@ -53,6 +53,17 @@ void Define(sstream::Cli& cli, Options& o) {
   cli.Choice("--output-time-format", &o.window.output_time_format,
              {"input", "s", "ms", "us", "ns", "iso"},
              "Format of window_start and window_end; input repeats the input's format.");
+  cli.Group("Processing-time windows (DStreams)");
+  cli.Int("--batch-window", &o.window.batch_window, "N",
+          "Instead of event time, window over the last N micro-batches (DStreams' window "
+          "length as a multiple of the batch interval); 0 = off.");
+  cli.Int("--batch-slide", &o.window.batch_slide, "M",
+          "With --batch-window: emit a window every M batches.");
+  cli.Flag("--inverse", &o.window.inverse,
+           "With --batch-window: update incrementally, adding entering batches and subtracting "
+           "leaving ones (reduceByKeyAndWindow with an inverse); keys stay at zero.");
+  cli.Flag("--drop-zero", &o.window.drop_zero,
+           "With --inverse: drop keys whose count has fallen to zero.");
   cli.Group("Deduplication");
   cli.TextList("--dedup", &o.window.dedup, "FIELDS",
                "Instead of aggregating, pass on the first row of each key of FIELDS and drop "

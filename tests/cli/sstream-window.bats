@@ -326,3 +326,19 @@ OUT
 {"window_start":10000,"window_end":20000,"count":1}
 OUT
 }
+
+# DStreams guide, "Window Operations": countByWindow and reduceByKeyAndWindow
+# over the last two batches.
+@test "--batch-window counts over the last N batches, with 0 for an empty window" {
+  run_pipeline -0 "printf '%s\n' '{\"v\":1}' '{\"@sstream\":\"tick\",\"epoch\":0}' '{\"v\":2}' '{\"v\":2}' '{\"@sstream\":\"tick\",\"epoch\":1}' '{\"@sstream\":\"tick\",\"epoch\":2}' '{\"@sstream\":\"tick\",\"epoch\":3}' | sstream-window --batch-window 2 --data-only"
+  assert_output - <<'OUT'
+{"batch_window_start":-1,"batch_window_end":0,"count":1}
+{"batch_window_start":0,"batch_window_end":1,"count":3}
+{"batch_window_start":1,"batch_window_end":2,"count":2}
+{"batch_window_start":2,"batch_window_end":3,"count":0}
+OUT
+  run -2 --separate-stderr sstream-window --batch-window 2 --tumbling 10s --time t < /dev/null
+  assert_stderr_contains "--batch-window counts batches"
+  run -2 --separate-stderr sstream-window --inverse --tumbling 10s --time t --watermark 1s < /dev/null
+  assert_stderr_contains "go with --batch-window"
+}

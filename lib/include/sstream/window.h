@@ -73,6 +73,11 @@ struct WindowOptions {
   std::string late_output;           // file that receives rows dropped as late
   std::string idle_timeout;          // duration: finish open windows of an idle input
   std::string watermark_policy = "min";  // own vs upstream watermark: min | max
+  // DStreams-style windows counted in batches (see batch_window.h).
+  int64_t batch_window = 0;
+  int64_t batch_slide = 1;
+  bool inverse = false;
+  bool drop_zero = false;
   // Deduplication instead of aggregation (see dedup.h).
   std::vector<std::string> dedup;
   bool within_watermark = false;

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "sstream/batch_window.h"
 #include "sstream/dedup.h"
 #include "sstream/log.h"
 #include "sstream/record.h"
@@ -818,6 +819,28 @@ Status NewWindowOperator(const WindowOptions& o, std::unique_ptr<Operator>* out)
 
 Status RunWindow(const WindowOptions& o, const CommonOptions& common) {
   std::unique_ptr<Operator> op;
+  const bool event_windows = !o.tumbling.empty() || !o.sliding.empty() || !o.session.empty() ||
+                             !o.session_gap_field.empty();
+  if (o.batch_window > 0) {
+    if (event_windows || !o.dedup.empty() || !o.watermark.empty() || !o.late_output.empty() ||
+        !o.idle_timeout.empty() || o.mode != "append") {
+      return Status::Usage(
+          "--batch-window counts batches: it does not combine with event-time windows, "
+          "--watermark, --mode, --dedup, --late-output or --idle-timeout");
+    }
+    BatchWindowOptions b;
+    b.length = o.batch_window;
+    b.slide = o.batch_slide;
+    b.by = o.by;
+    b.agg = o.agg;
+    b.inverse = o.inverse;
+    b.drop_zero = o.drop_zero;
+    SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewBatchWindowOperator(b, &op)));
+    return RunStdioStage(op.get(), common);
+  }
+  if (o.inverse || o.drop_zero || o.batch_slide != 1) {
+    return Status::Usage("--batch-slide, --inverse and --drop-zero go with --batch-window");
+  }
   if (o.dedup.empty()) {
     if (o.within_watermark) return Status::Usage("--within-watermark goes with --dedup");
     SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewWindowOperator(o, &op)));
