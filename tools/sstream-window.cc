@@ -36,7 +36,8 @@ void Define(sstream::Cli& cli, Options& o) {
   cli.TextList("-b,--by", &o.window.by, "FIELDS", "Group by these fields (comma-separated).");
   cli.Text("-a,--agg", &o.window.agg, "LIST",
            "Aggregates: count, count(f), count(DISTINCT f), approx_count_distinct(f[, rsd]), "
-           "sum(f), avg(f), min(f), max(f), first(f), last(f), each with optional AS name.");
+           "percentile_approx(f, p[, accuracy]), sum(f), avg(f), min(f), max(f), first(f), "
+           "last(f), each with optional AS name.");
   cli.Choice("-m,--mode", &o.window.mode, {"append", "update", "complete"},
              "Output mode: append emits final windows once (needs --watermark); update emits "
              "groups changed in each batch; complete emits the whole table every batch.");

@@ -56,3 +56,48 @@ TEST(HyperLogLogTest, MergeEstimatesTheUnion) {
 
 }  // namespace
 }  // namespace sstream
+
+namespace sstream {
+namespace {
+
+// Rank error of QuantileSketch: within a few times 1.7 / k of the count.
+TEST(QuantileSketchTest, QuantilesWithinTheRankError) {
+  for (int k : {64, 200}) {
+    QuantileSketch s(k);
+    const int n = 200'000;
+    // A scrambled order, so compaction sees unsorted input.
+    for (int i = 0; i < n; ++i) s.Add(static_cast<double>((static_cast<int64_t>(i) * 7919) % n));
+    EXPECT_EQ(s.count(), n);
+    for (double q : {0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99}) {
+      double got = s.Quantile(q);
+      double rank_error = std::fabs(got / n - q);
+      EXPECT_LE(rank_error, 3 * 1.7 / k) << "k=" << k << " q=" << q << " got " << got;
+    }
+    EXPECT_EQ(s.Quantile(0), 0) << "the extremes are exact";
+    EXPECT_EQ(s.Quantile(1), n - 1);
+  }
+}
+
+TEST(QuantileSketchTest, SmallInputsAreExactAndMergeCombines) {
+  QuantileSketch a, b;
+  EXPECT_TRUE(std::isnan(a.Quantile(0.5)));
+  for (int i = 1; i <= 5; ++i) a.Add(i);
+  EXPECT_EQ(a.Quantile(0.5), 3);
+  for (int i = 6; i <= 9; ++i) b.Add(i);
+  a.Merge(b);
+  EXPECT_EQ(a.count(), 9);
+  EXPECT_EQ(a.Quantile(0.5), 5);
+  EXPECT_EQ(a.Quantile(1), 9);
+}
+
+TEST(QuantileSketchTest, ResultsAreReproducible) {
+  QuantileSketch x(32), y(32);
+  for (int i = 0; i < 10'000; ++i) {
+    x.Add((i * 31) % 997);
+    y.Add((i * 31) % 997);
+  }
+  EXPECT_EQ(x.Quantile(0.37), y.Quantile(0.37));
+}
+
+}  // namespace
+}  // namespace sstream

@@ -462,6 +462,34 @@ TEST(WindowOperatorTest, ApproxCountDistinct) {
   EXPECT_NEAR(fine, 5'000, 5'000 * 4 * 1.04 / std::sqrt(16384.0));
 }
 
+// Spark's percentile_approx(v, p [, accuracy]) on a mergeable quantile sketch.
+TEST(WindowOperatorTest, PercentileApprox) {
+  WindowOptions o = Options("complete", "");
+  o.agg = "percentile_approx(v, 0.5) AS median, percentile_approx(v, 0.9, 1000) AS p90, "
+          "approx_percentile(v, 0) AS lo";
+  std::vector<std::string> rows;
+  for (int i = 1; i <= 10'001; ++i) rows.push_back(R"j({"t":5,"v":)j" + std::to_string(i) + "}");
+  rows.push_back(R"j({"t":5,"v":"x"})j");  // not a number: ignored
+  rows.push_back(Tick(0));
+  StageRun r = RunWin(o, rows);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_EQ(r.data.size(), 1u);
+  long long median = 0, p90 = 0, lo = 0;
+  ASSERT_EQ(std::sscanf(r.data[0].c_str(),
+                        R"j({"window_start":0,"window_end":10000,"median":%lld,"p90":%lld,"lo":%lld})j",
+                        &median, &p90, &lo),
+            3)
+      << r.data[0];
+  EXPECT_NEAR(median, 5'001, 10'001 * 3 * 1.7 / 200);
+  EXPECT_NEAR(p90, 9'001, 10'001 * 3 * 1.7 / 1700);
+  EXPECT_EQ(lo, 1);
+  std::unique_ptr<Operator> op;
+  o.agg = "percentile_approx(v, 1.5)";
+  EXPECT_FALSE(NewWindowOperator(o, &op).ok());
+  o.agg = "percentile_approx(v)";
+  EXPECT_FALSE(NewWindowOperator(o, &op).ok());
+}
+
 TEST(WindowOperatorTest, OptionErrors) {
   struct Case {
     void (*change)(WindowOptions*);

@@ -5,8 +5,14 @@
 // standard error is about 1.04 / sqrt(2^p); PrecisionForRsd() picks p from a
 // wanted error the way Spark's approx_count_distinct(col, rsd) does
 // (p = ceil(2 * log2(1.106 / rsd)), default rsd 0.05 -> p = 9, 512 bytes).
-// Sketches of equal precision merge by taking register maxima. Pure logic,
-// not thread-safe.
+// Sketches of equal precision merge by taking register maxima.
+//
+// QuantileSketch estimates quantiles in bounded memory (a KLL sketch, Karnin,
+// Lang and Liberty 2016): levels of at most k items; a full level is sorted
+// and every other item moves up with twice the weight. The rank error is
+// about 1.7 / k of the count (k = 200 by default: ~1 %); sketches merge.
+// Compaction offsets come from a fixed-seed generator, so results are
+// reproducible. Pure logic, not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +35,24 @@ class HyperLogLog {
  private:
   int p_;
   std::vector<uint8_t> registers_;
+};
+
+class QuantileSketch {
+ public:
+  explicit QuantileSketch(int k = 200);
+  void Add(double v);
+  void Merge(const QuantileSketch& other);
+  // The value at quantile q in [0, 1] (NaN when empty).
+  double Quantile(double q) const;
+  int64_t count() const { return n_; }
+
+ private:
+  void Compact(size_t level);
+  int k_;
+  int64_t n_ = 0;
+  double min_ = 0, max_ = 0;  // exact extremes: quantiles 0 and 1
+  uint64_t rng_ = 0x9E3779B97F4A7C15ull;
+  std::vector<std::vector<double>> levels_;  // level i items weigh 2^i
 };
 
 }  // namespace sstream

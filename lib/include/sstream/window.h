@@ -45,11 +45,13 @@ Status ParseOutputMode(std::string_view text, OutputMode* out);
 // One aggregate: count, count(DISTINCT f), sum, avg, min, max, first or last.
 struct AggSpec {
   enum class Fn {
-    kCount, kCountField, kCountDistinct, kApproxCountDistinct,
+    kCount, kCountField, kCountDistinct, kApproxCountDistinct, kPercentile,
     kSum, kAvg, kMin, kMax, kFirst, kLast
   };
   Fn fn = Fn::kCount;
-  int precision = 9;  // approx_count_distinct: HyperLogLog precision (from rsd)
+  int precision = 9;        // approx_count_distinct: HyperLogLog precision (from rsd)
+  double percentage = 0.5;  // percentile_approx: which quantile
+  int sketch_k = 200;       // percentile_approx: quantile sketch size (from accuracy)
   std::string field;  // empty for count / count(*)
   std::string name;   // output column name
 };

@@ -65,4 +65,75 @@ double HyperLogLog::StandardError() const {
   return 1.04 / std::sqrt(static_cast<double>(registers_.size()));
 }
 
+QuantileSketch::QuantileSketch(int k) : k_(std::max(k, 8)), levels_(1) {}
+
+void QuantileSketch::Add(double v) {
+  if (std::isnan(v)) return;
+  min_ = n_ == 0 ? v : std::min(min_, v);
+  max_ = n_ == 0 ? v : std::max(max_, v);
+  levels_[0].push_back(v);
+  ++n_;
+  if (levels_[0].size() >= static_cast<size_t>(k_)) Compact(0);
+}
+
+void QuantileSketch::Compact(size_t level) {
+  // Grow first: emplace_back may move the levels.
+  if (level + 1 >= levels_.size()) levels_.emplace_back();
+  std::vector<double>& items = levels_[level];
+  std::sort(items.begin(), items.end());
+  rng_ ^= rng_ >> 12;
+  rng_ ^= rng_ << 25;
+  rng_ ^= rng_ >> 27;
+  size_t offset = (rng_ * 0x2545F4914F6CDD1Dull) >> 63;
+  // An odd item out stays at this level, so weight is conserved exactly.
+  double leftover = 0;
+  bool keep_last = items.size() % 2 == 1;
+  if (keep_last) leftover = items.back();
+  size_t even = items.size() - (keep_last ? 1 : 0);
+  for (size_t i = offset; i < even; i += 2) levels_[level + 1].push_back(items[i]);
+  items.clear();
+  if (keep_last) items.push_back(leftover);
+  if (levels_[level + 1].size() >= static_cast<size_t>(k_)) Compact(level + 1);
+}
+
+void QuantileSketch::Merge(const QuantileSketch& other) {
+  for (size_t l = 0; l < other.levels_.size(); ++l) {
+    if (l >= levels_.size()) levels_.emplace_back();
+    levels_[l].insert(levels_[l].end(), other.levels_[l].begin(), other.levels_[l].end());
+  }
+  if (other.n_ > 0) {
+    min_ = n_ == 0 ? other.min_ : std::min(min_, other.min_);
+    max_ = n_ == 0 ? other.max_ : std::max(max_, other.max_);
+  }
+  n_ += other.n_;
+  for (size_t l = 0; l < levels_.size(); ++l) {
+    if (levels_[l].size() >= static_cast<size_t>(k_)) Compact(l);
+  }
+}
+
+double QuantileSketch::Quantile(double q) const {
+  std::vector<std::pair<double, int64_t>> weighted;
+  int64_t total = 0;
+  for (size_t l = 0; l < levels_.size(); ++l) {
+    for (double v : levels_[l]) {
+      weighted.emplace_back(v, int64_t{1} << l);
+      total += int64_t{1} << l;
+    }
+  }
+  if (weighted.empty()) return std::nan("");
+  q = std::clamp(q, 0.0, 1.0);
+  if (q == 0) return min_;
+  if (q == 1) return max_;
+  std::sort(weighted.begin(), weighted.end());
+  // The smallest value whose cumulative weight reaches q of the total, as
+  // Spark's percentile_approx returns an element of the input.
+  double target = q * static_cast<double>(total);
+  int64_t cumulative = 0;
+  for (const auto& [v, w] : weighted) {
+    cumulative += w;
+    if (static_cast<double>(cumulative) >= target) return v;
+  }
+  return weighted.back().first;
+}
+
 }  // namespace sstream

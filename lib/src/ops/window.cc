@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <iterator>
 #include <map>
@@ -137,6 +138,30 @@ Status ParseAggList(std::string_view text, std::vector<AggSpec>* out) {
         arg = Trim(arg.substr(0, comma));
       }
       spec.precision = HyperLogLog::PrecisionForRsd(rsd);
+    } else if (fn == "percentile_approx" || fn == "approx_percentile") {
+      // percentile_approx(f, p [, accuracy]); the rank error is about 1 / accuracy.
+      spec.fn = AggSpec::Fn::kPercentile;
+      std::vector<std::string> args = SplitTopLevel(arg);
+      if (args.size() < 2 || args.size() > 3) {
+        return Status::InvalidArgument(
+            fmt::format("--agg '{}': expected {}(field, percentage [, accuracy])", part, fn));
+      }
+      char* end = nullptr;
+      spec.percentage = std::strtod(args[1].c_str(), &end);
+      if (args[1].empty() || *end != '\0' || !(spec.percentage >= 0 && spec.percentage <= 1)) {
+        return Status::InvalidArgument(
+            fmt::format("--agg '{}': the percentage must be a number from 0 to 1", part));
+      }
+      if (args.size() == 3) {
+        double accuracy = std::strtod(args[2].c_str(), &end);
+        if (args[2].empty() || *end != '\0' || !(accuracy >= 1)) {
+          return Status::InvalidArgument(
+              fmt::format("--agg '{}': the accuracy must be a number >= 1", part));
+        }
+        spec.sketch_k = static_cast<int>(std::clamp(std::ceil(1.7 * accuracy), 16.0, 4096.0));
+      }
+      arg = args[0] + ", " + args[1] + (args.size() == 3 ? ", " + args[2] : "");
+      spec.field = args[0];
     } else if (fn == "first") {
       spec.fn = AggSpec::Fn::kFirst;
     } else if (fn == "last") {
@@ -147,7 +172,7 @@ Status ParseAggList(std::string_view text, std::vector<AggSpec>* out) {
           "approx_count_distinct)",
           part, fn));
     }
-    if (spec.fn != AggSpec::Fn::kCount) {
+    if (spec.fn != AggSpec::Fn::kCount && spec.fn != AggSpec::Fn::kPercentile) {
       if (arg.empty()) {
         return Status::InvalidArgument(fmt::format("--agg '{}': {} needs a field", part, fn));
       }
@@ -177,6 +202,7 @@ struct AggSlot {
   // with the number of distinct values).
   std::unique_ptr<std::unordered_set<std::string>> distinct;
   std::unique_ptr<HyperLogLog> hll;  // approx_count_distinct(f)
+  std::unique_ptr<QuantileSketch> quantiles;  // percentile_approx(f, p)
 };
 
 bool IsIntegerToken(std::string_view raw) {
@@ -391,6 +417,13 @@ class WindowOperator final : public Operator {
         ++slot.n;
         continue;
       }
+      if (fn == AggSpec::Fn::kPercentile) {
+        double v;
+        if (!RawToDouble(raw, &v)) continue;
+        if (!slot.quantiles) slot.quantiles = std::make_unique<QuantileSketch>(aggs_[a].sketch_k);
+        slot.quantiles->Add(v);
+        continue;
+      }
       if (fn == AggSpec::Fn::kApproxCountDistinct) {
         if (!slot.hll) slot.hll = std::make_unique<HyperLogLog>(aggs_[a].precision);
         slot.hll->Add(raw);
@@ -598,6 +631,15 @@ class WindowOperator final : public Operator {
       switch (aggs_[a].fn) {
         case AggSpec::Fn::kCount: break;
         case AggSpec::Fn::kCountField: d.n += s.n; break;
+        case AggSpec::Fn::kPercentile:
+          if (s.quantiles) {
+            if (!d.quantiles) {
+              d.quantiles = std::move(s.quantiles);
+            } else {
+              d.quantiles->Merge(*s.quantiles);
+            }
+          }
+          break;
         case AggSpec::Fn::kApproxCountDistinct:
           if (s.hll) {
             if (!d.hll) {
@@ -732,6 +774,13 @@ class WindowOperator final : public Operator {
           break;
         case AggSpec::Fn::kApproxCountDistinct:
           fmt::format_to(std::back_inserter(buf_), "{}", slot.hll ? slot.hll->Estimate() : 0);
+          break;
+        case AggSpec::Fn::kPercentile:
+          if (!slot.quantiles || slot.quantiles->count() == 0) {
+            buf_.append("null");
+          } else {
+            AppendJsonNumber(&buf_, slot.quantiles->Quantile(aggs_[a].percentage));
+          }
           break;
         case AggSpec::Fn::kAvg:
           if (slot.n == 0) {
