@@ -292,6 +292,8 @@ class WindowOperator final : public Operator {
           "DELAY, or use --mode update or --mode complete)");
     }
     SSTREAM_RETURN_IF_ERROR(ParseAggList(o.agg, &aggs_));
+    // Groups that only count need no per-aggregate state (less memory per group).
+    for (const auto& a : aggs_) needs_slots_ = needs_slots_ || a.fn != AggSpec::Fn::kCount;
     if (!o.idle_timeout.empty()) {
       if (!watermark_) return Status::InvalidArgument("--idle-timeout needs --watermark");
       SSTREAM_RETURN_IF_ERROR(ParseDuration(o.idle_timeout, &idle_ms_).WithContext("--idle-timeout"));
@@ -396,7 +398,7 @@ class WindowOperator final : public Operator {
     auto it = groups.find(key_);
     if (it == groups.end()) {
       it = groups.emplace(key_, Group()).first;
-      it->second.slots.resize(aggs_.size());
+      if (needs_slots_) it->second.slots.resize(aggs_.size());
       ++state_rows_;
     }
     AddRow(it->second);
@@ -581,7 +583,7 @@ class WindowOperator final : public Operator {
     Session merged;
     merged.end = t + gap;
     int64_t start = t;
-    merged.group.slots.resize(aggs_.size());
+    if (needs_slots_) merged.group.slots.resize(aggs_.size());
     AddRow(merged.group);
     // Sessions starting at or before the new end whose end reaches the new start.
     auto it = sessions.upper_bound(merged.end);
@@ -626,6 +628,7 @@ class WindowOperator final : public Operator {
   void MergeInto(Group* earlier, Group&& later) {
     earlier->count += later.count;
     for (size_t a = 0; a < aggs_.size(); ++a) {
+      if (aggs_[a].fn == AggSpec::Fn::kCount) continue;  // group.count covers it
       AggSlot& d = earlier->slots[a];
       AggSlot& s = later.slots[a];
       switch (aggs_[a].fn) {
@@ -765,9 +768,12 @@ class WindowOperator final : public Operator {
       buf_.push_back(',');
       AppendJsonString(&buf_, aggs_[a].name);
       buf_.push_back(':');
+      if (aggs_[a].fn == AggSpec::Fn::kCount) {
+        fmt::format_to(std::back_inserter(buf_), "{}", g.count);
+        continue;
+      }
       const AggSlot& slot = g.slots[a];
       switch (aggs_[a].fn) {
-        case AggSpec::Fn::kCount: fmt::format_to(std::back_inserter(buf_), "{}", g.count); break;
         case AggSpec::Fn::kCountField: fmt::format_to(std::back_inserter(buf_), "{}", slot.n); break;
         case AggSpec::Fn::kCountDistinct:
           fmt::format_to(std::back_inserter(buf_), "{}", slot.distinct ? slot.distinct->size() : 0);
@@ -833,6 +839,7 @@ class WindowOperator final : public Operator {
   std::unordered_map<std::string, SessionMap> sessions_by_key_;
   int64_t bad_gap_rows_ = 0;
   int64_t idle_ms_ = -1;
+  bool needs_slots_ = false;
   int64_t size_ms_ = 0;
   int64_t slide_ms_ = 0;
   int64_t offset_ms_ = 0;

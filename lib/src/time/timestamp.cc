@@ -1,4 +1,5 @@
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -223,10 +224,12 @@ Status ParseTimeText(std::string_view text, TimeFormat fmt, int64_t* ms, TimeFor
   // event data; "2026-01-02" has dashes and is never numeric here.
   if (numeric && fmt != TimeFormat::kIso) {
     if (!has_dot && text.size() <= 18) {
-      int64_t v = std::strtoll(std::string(text).c_str(), nullptr, 10);
+      int64_t v = 0;  // from_chars: no allocation on the per-record path
+      std::from_chars(text.data(), text.data() + text.size(), v);
       return EpochToMillis(v, fmt, ms, used);
     }
-    double v = std::strtod(std::string(text).c_str(), nullptr);
+    double v = 0;
+    std::from_chars(text.data(), text.data() + text.size(), v);
     return EpochToMillis(v, fmt, ms, used);
   }
   if (fmt != TimeFormat::kAuto && fmt != TimeFormat::kIso) {
