@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "ops/text_util.h"
 #include "sstream/record.h"
 #include "sstream/window.h"
 
@@ -39,21 +40,11 @@ class BatchWindowOperator final : public Operator {
     drop_zero_ = o.drop_zero;
     SSTREAM_RETURN_IF_ERROR(ParseAggList(o.agg, &aggs_));
     std::vector<std::string> paths;
-    for (const auto& list : o.by) {
-      size_t start = 0;
-      while (start <= list.size()) {
-        size_t comma = list.find(',', start);
-        if (comma == std::string::npos) comma = list.size();
-        std::string f(list.substr(start, comma - start));
-        start = comma + 1;
-        f.erase(0, f.find_first_not_of(" \t"));
-        f.erase(f.find_last_not_of(" \t") + 1);
-        if (f.empty()) return Status::InvalidArgument("--by: empty field name");
-        std::vector<std::string> segs;
-        SSTREAM_RETURN_IF_ERROR(ParseFieldPath(f, &segs).WithContext("--by"));
-        key_names_.push_back(segs.back());
-        paths.push_back(f);
-      }
+    SSTREAM_RETURN_IF_ERROR(text::SplitFieldLists(o.by, "--by", &paths));
+    for (const auto& f : paths) {
+      std::vector<std::string> segs;
+      SSTREAM_RETURN_IF_ERROR(ParseFieldPath(f, &segs).WithContext("--by"));
+      key_names_.push_back(segs.back());
     }
     n_keys_ = paths.size();
     for (const auto& a : aggs_) {

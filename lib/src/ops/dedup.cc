@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "ops/text_util.h"
 #include "sstream/log.h"
 #include "sstream/record.h"
 #include "sstream/watermark.h"
@@ -13,27 +14,13 @@ namespace sstream {
 
 namespace {
 
-std::string Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
-
 class DedupOperator final : public Operator {
  public:
   Status Init(const DedupOptions& o) {
     std::vector<std::string> paths;
-    for (const auto& list : o.keys) {
-      size_t start = 0;
-      while (start <= list.size()) {
-        size_t comma = list.find(',', start);
-        if (comma == std::string::npos) comma = list.size();
-        std::string f = Trim(std::string_view(list).substr(start, comma - start));
-        start = comma + 1;
-        if (f.empty()) return Status::InvalidArgument("--dedup: empty field name");
-        if (!o.time_field.empty() && f == o.time_field) time_in_key_ = true;
-        paths.push_back(f);
-      }
+    SSTREAM_RETURN_IF_ERROR(text::SplitFieldLists(o.keys, "--dedup", &paths));
+    for (const auto& f : paths) {
+      if (!o.time_field.empty() && f == o.time_field) time_in_key_ = true;
     }
     if (paths.empty()) return Status::InvalidArgument("--dedup needs at least one field");
     n_keys_ = paths.size();

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "ops/text_util.h"
 #include "sstream/log.h"
 #include "sstream/record.h"
 
@@ -11,11 +12,7 @@ namespace sstream {
 
 namespace {
 
-std::string Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
+using text::Trim;
 
 // Appends the comparable text of a raw JSON key value; false for null/missing.
 bool AppendKeyPart(std::string* key, std::string_view raw, std::string* scratch) {
@@ -47,30 +44,23 @@ class JoinOperator final : public Operator {
     SSTREAM_RETURN_IF_ERROR(LoadStaticTable(o.static_path, o.static_format, &table));
     std::vector<std::string> stream_keys;
     std::vector<size_t> static_key_cols;
-    for (const auto& list : o.on) {
-      size_t start = 0;
-      while (start <= list.size()) {
-        size_t comma = list.find(',', start);
-        if (comma == std::string::npos) comma = list.size();
-        std::string item = Trim(std::string_view(list).substr(start, comma - start));
-        start = comma + 1;
-        if (item.empty()) continue;
-        std::string s = item, t = item;
-        size_t eq = item.find('=');
-        if (eq != std::string::npos) {
-          s = Trim(item.substr(0, eq));
-          t = Trim(item.substr(eq + 1));
-        }
-        size_t col = 0;
-        while (col < table.columns.size() && table.columns[col] != t) ++col;
-        if (col == table.columns.size()) {
-          return Status::Usage(
-              fmt::format("--on {}: {} has no column '{}' (columns: {})", item, o.static_path, t,
-                          fmt::join(table.columns, ", ")));
-        }
-        stream_keys.push_back(s);
-        static_key_cols.push_back(col);
+    std::vector<std::string> items;
+    SSTREAM_RETURN_IF_ERROR(Status::AsUsage(text::SplitFieldLists(o.on, "--on", &items)));
+    for (const auto& item : items) {
+      std::string s = item, t = item;
+      size_t eq = item.find('=');
+      if (eq != std::string::npos) {
+        s = Trim(item.substr(0, eq));
+        t = Trim(item.substr(eq + 1));
       }
+      size_t col = 0;
+      while (col < table.columns.size() && table.columns[col] != t) ++col;
+      if (col == table.columns.size()) {
+        return Status::Usage(fmt::format("--on {}: {} has no column '{}' (columns: {})", item,
+                                         o.static_path, t, fmt::join(table.columns, ", ")));
+      }
+      stream_keys.push_back(s);
+      static_key_cols.push_back(col);
     }
     if (stream_keys.empty()) return Status::Usage("--on KEY is required");
     n_keys_ = stream_keys.size();

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "ops/text_util.h"
 #include "sstream/batch_window.h"
 #include "sstream/dedup.h"
 #include "sstream/log.h"
@@ -38,42 +39,9 @@ Status ParseOutputMode(std::string_view text, OutputMode* out) {
 
 namespace {
 
-std::string Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// Splits on commas outside parentheses and quotes.
-std::vector<std::string> SplitTopLevel(std::string_view text) {
-  std::vector<std::string> parts;
-  int depth = 0;
-  char quote = 0;
-  std::string cur;
-  for (char c : text) {
-    if (quote) {
-      if (c == quote) quote = 0;
-    } else if (c == '\'' || c == '"' || c == '`') {
-      quote = c;
-    } else if (c == '(') {
-      ++depth;
-    } else if (c == ')') {
-      --depth;
-    } else if (c == ',' && depth == 0) {
-      parts.push_back(Trim(cur));
-      cur.clear();
-      continue;
-    }
-    cur.push_back(c);
-  }
-  parts.push_back(Trim(cur));
-  return parts;
-}
+using text::Lower;
+using text::SplitTopLevel;
+using text::Trim;
 
 }  // namespace
 
@@ -306,15 +274,14 @@ class WindowOperator final : public Operator {
     }
     time_field_ = o.time_field;
     std::vector<std::string> paths = {o.time_field};
-    for (const auto& list : o.by) {
-      for (const auto& f : SplitTopLevel(list)) {
-        if (f.empty()) return Status::InvalidArgument("--by: empty field name");
-        std::vector<std::string> segs;
-        SSTREAM_RETURN_IF_ERROR(ParseFieldPath(f, &segs).WithContext("--by"));
-        key_names_.push_back(segs.back());
-        key_index_.push_back(paths.size());
-        paths.push_back(f);
-      }
+    std::vector<std::string> by;
+    SSTREAM_RETURN_IF_ERROR(text::SplitFieldLists(o.by, "--by", &by));
+    for (const auto& f : by) {
+      std::vector<std::string> segs;
+      SSTREAM_RETURN_IF_ERROR(ParseFieldPath(f, &segs).WithContext("--by"));
+      key_names_.push_back(segs.back());
+      key_index_.push_back(paths.size());
+      paths.push_back(f);
     }
     for (auto& a : aggs_) {
       if (a.field.empty()) {
