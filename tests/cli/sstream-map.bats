@@ -268,3 +268,10 @@ kept_ids() {
   assert_line --index 3 '{"@sstream":"tick","epoch":1}'
   assert_line --index 4 '{"@sstream":"end"}'
 }
+
+@test "--max-record-bytes must be positive, checked before reading" {
+  run -2 --separate-stderr sstream-map --max-record-bytes 0 < /dev/null
+  assert_stderr_contains "--max-record-bytes must be positive"
+  run -2 --separate-stderr sstream-source --max-record-bytes -1 < /dev/null
+  assert_stderr_contains "--max-record-bytes must be positive"
+}

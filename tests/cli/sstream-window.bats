@@ -303,7 +303,16 @@ OUT
 {"id":1,"t":16000}
 OUT
   run -2 --separate-stderr sstream-window --dedup id --tumbling 10s --time t < /dev/null
-  assert_stderr_contains "--dedup does not combine"
+  assert_stderr_contains "--tumbling does not combine with --dedup"
+}
+
+@test "every option a mode does not use is refused by name, not ignored" {
+  run -2 --separate-stderr sstream-window --dedup id --by k --idle-timeout 1s --output-time-format iso < /dev/null
+  assert_stderr_contains "--output-time-format, --by, --idle-timeout do not combine with --dedup"
+  run -2 --separate-stderr sstream-window --batch-window 2 --time t --watermark-policy max < /dev/null
+  assert_stderr_contains "--time, --watermark-policy do not combine with --batch-window"
+  run -2 --separate-stderr sstream-window --time t --tumbling 10s --watermark 1s --within-watermark < /dev/null
+  assert_stderr_contains "--within-watermark does not combine with event-time windows"
 }
 
 @test "--idle-timeout emits open windows when the input goes quiet, without waiting for more data" {
@@ -312,15 +321,17 @@ OUT
   local pid=$!
   exec 4> in.fifo
   printf '%s\n' '{"t":1000}' '{"t":12000}' '{"@sstream":"tick","epoch":0}' >&4
-  # The input stays open but quiet; the windows come out anyway.
-  local i
-  for i in $(seq 1 60); do
-    [[ $(wc -l < out.ndjson) -ge 2 ]] && break
+  # The input stays open but quiet: the windows must come out before it ends
+  # (end of input would flush them anyway, so look while it is still open).
+  local i seen=0
+  for i in $(seq 1 100); do
+    if [[ $(wc -l < out.ndjson) -ge 2 ]]; then seen=1; break; fi
     sleep 0.05
   done
+  run -0 cat out.ndjson
   exec 4>&-
   wait "$pid"
-  run -0 cat out.ndjson
+  [[ $seen == 1 ]] || fail "no window emitted within 5 s of quiet input: $output"
   assert_output - <<'OUT'
 {"window_start":0,"window_end":10000,"count":1}
 {"window_start":10000,"window_end":20000,"count":1}
@@ -338,7 +349,12 @@ OUT
 {"batch_window_start":2,"batch_window_end":3,"count":0}
 OUT
   run -2 --separate-stderr sstream-window --batch-window 2 --tumbling 10s --time t < /dev/null
-  assert_stderr_contains "--batch-window counts batches"
+  assert_stderr_contains "--time, --tumbling do not combine with --batch-window"
   run -2 --separate-stderr sstream-window --inverse --tumbling 10s --time t --watermark 1s < /dev/null
-  assert_stderr_contains "go with --batch-window"
+  assert_stderr_contains "--inverse does not combine with event-time windows"
+}
+
+@test "a row late for several sliding windows counts as one late row" {
+  run_pipeline -0 "printf '%s\n' '{\"t\":30000}' '{\"@sstream\":\"tick\",\"epoch\":0}' '{\"t\":1000}' | sstream-window --time t --time-format ms --sliding 10s --slide 2s --watermark 1s --data-only 2>&1 >/dev/null"
+  assert_output "sstream-window: warning: dropped 1 late row(s): their window had closed (end <= watermark)"
 }

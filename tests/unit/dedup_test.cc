@@ -80,6 +80,21 @@ TEST(DedupTest, WithinWatermarkForgetsAKeyAfterItsTimePlusDelay) {
       << "key 2 (20000 + 5000 > 15000) is still remembered, so 21000 is a duplicate";
 }
 
+// An upstream watermark combines with the stage's own by --watermark-policy.
+TEST(DedupTest, UpstreamWatermarkFollowsThePolicy) {
+  const std::string upstream = R"j({"@sstream":"watermark","ms":50000})j";
+  // min(30000 - 10000, 50000) = 20000: 15000 is late.
+  StageRun low = Dedup(Opts({"id", "t"}, "10s"), {Row(1, 30'000), upstream, Tick(0), Row(2, 25'000), Row(3, 15'000), Tick(1)});
+  ASSERT_TRUE(low.status.ok()) << low.status.ToString();
+  EXPECT_EQ(low.data, std::vector<std::string>({Row(1, 30'000), Row(2, 25'000)}));
+  // max: 50000, so 25000 is late too.
+  DedupOptions o = Opts({"id", "t"}, "10s");
+  o.watermark_policy = "max";
+  StageRun high = Dedup(o, {Row(1, 30'000), upstream, Tick(0), Row(2, 25'000), Row(3, 15'000), Tick(1)});
+  ASSERT_TRUE(high.status.ok());
+  EXPECT_EQ(high.data, std::vector<std::string>({Row(1, 30'000)}));
+}
+
 TEST(DedupTest, OptionErrors) {
   std::unique_ptr<Operator> op;
   EXPECT_FALSE(NewDedupOperator(Opts({}), &op).ok());

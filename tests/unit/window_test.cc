@@ -720,6 +720,29 @@ TEST(WindowOperatorTest, IdleInputFinishesOpenWindows) {
                                       Tick(2), kEnd}));
 }
 
+// The idle hook only moves the watermark; the batch that closes after it
+// emits once, so complete mode does not write its table twice.
+TEST(WindowOperatorTest, IdleInputInCompleteModeEmitsTheTableOncePerBatch) {
+  WindowOptions o = Options("complete");
+  o.idle_timeout = "1s";
+  std::unique_ptr<Operator> op;
+  ASSERT_TRUE(NewWindowOperator(o, &op).ok());
+  ManualClock clock(1'000'000);
+  PausingSource in(&clock, {{Lines({Row(1'000), Row(12'000), Tick(0)}), 5'000}, {kEnd, 0}});
+  MemorySink out;
+  CommonOptions common;
+  StageContext ctx;
+  ctx.input = &in;
+  ctx.output = &out;
+  ctx.clock = &clock;
+  ctx.common = &common;
+  ASSERT_TRUE(RunStage(ctx, op.get()).ok());
+  EXPECT_EQ(testing_util::SplitLines(out.contents()),
+            std::vector<std::string>({Win(0, 1), Win(10'000, 1), Watermark(7'000), Tick(0),
+                                      Win(0, 1), Win(10'000, 1), Watermark(20'000), Tick(1),
+                                      kEnd}));
+}
+
 TEST(WindowOperatorTest, IdleTimeoutNeedsAWatermark) {
   WindowOptions o = Options("update", "");
   o.idle_timeout = "1s";

@@ -28,6 +28,7 @@ struct DedupOptions {
   std::string time_field;         // event-time field (with watermark)
   std::string time_format = "auto";
   std::string watermark;          // delay; empty = no watermark
+  std::string watermark_policy = "min";  // own vs upstream watermark: min | max
   bool within_watermark = false;
 };
 

@@ -77,13 +77,11 @@ class Operator {
     return Status::OK();
   }
   // Idle input: when IdleTimeoutMs() > 0 and no data record has arrived for
-  // that long, OnIdle runs once (until data comes again); a batch closes after
-  // it. Beyond Spark: lets a stage finish windows a quiet source holds open.
+  // that long, OnIdle runs once (until data comes again) and a batch closes
+  // right after it, so the operator emits in OnBatchEnd as usual. Beyond
+  // Spark: lets a stage finish windows a quiet source holds open.
   virtual int64_t IdleTimeoutMs() const { return -1; }
-  virtual Status OnIdle(FrameWriter* out) {
-    (void)out;
-    return Status::OK();
-  }
+  virtual void OnIdle() {}
   // Logs the operator's counters at the end of the run.
   virtual void Summarize() const {}
 };

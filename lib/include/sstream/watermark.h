@@ -42,15 +42,17 @@ class WatermarkTracker {
       candidate = policy_ == WatermarkPolicy::kMin ? std::min(own_, upstream_)
                                                    : std::max(own_, upstream_);
     }
+    candidate = std::max(candidate, raise_to_);
     if (candidate > current_) {
       current_ = candidate;
       return true;
     }
     return false;
   }
-  // Moves the watermark to `ms` at once if that is later (idle input).
+  // Moves the watermark to `ms` (if later) at the next Advance(), which then
+  // reports an advance (idle input).
   void RaiseTo(int64_t ms) {
-    if (ms > current_) current_ = ms;
+    if (ms > raise_to_) raise_to_ = ms;
   }
   // The watermark in effect for the open batch.
   int64_t current() const { return current_; }
@@ -67,6 +69,7 @@ class WatermarkTracker {
   int64_t max_event_ms_ = kNone;
   bool has_upstream_ = false;
   int64_t upstream_ = 0;
+  int64_t raise_to_ = 0;
 };
 
 }  // namespace sstream

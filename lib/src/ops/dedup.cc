@@ -29,7 +29,11 @@ class DedupOperator final : public Operator {
       if (o.time_field.empty()) return Status::InvalidArgument("--watermark needs --time FIELD");
       int64_t delay;
       SSTREAM_RETURN_IF_ERROR(ParseDuration(o.watermark, &delay).WithContext("--watermark"));
-      watermark_ = std::make_unique<WatermarkTracker>(delay);
+      if (o.watermark_policy != "min" && o.watermark_policy != "max") {
+        return Status::InvalidArgument("--watermark-policy: expected min or max");
+      }
+      watermark_ = std::make_unique<WatermarkTracker>(
+          delay, o.watermark_policy == "max" ? WatermarkPolicy::kMax : WatermarkPolicy::kMin);
       SSTREAM_RETURN_IF_ERROR(ParseTimeFormat(o.time_format, &time_format_));
       time_index_ = paths.size();
       paths.push_back(o.time_field);
@@ -96,7 +100,7 @@ class DedupOperator final : public Operator {
 
   Status OnWatermark(int64_t ms, FrameWriter* out) override {
     if (!watermark_) return out->WriteWatermark(ms);
-    watermark_->ObserveUpstream(ms);  // combined by the minimum, as Spark's default
+    watermark_->ObserveUpstream(ms);  // combined by --watermark-policy
     return Status::OK();
   }
 

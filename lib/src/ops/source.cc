@@ -30,9 +30,6 @@ class SourceRunner {
       return Status::InvalidArgument(
           fmt::format("unknown input format '{}' (expected json or text)", o_.format));
     }
-    if (common_.max_record_bytes <= 0) {
-      return Status::InvalidArgument("--max-record-bytes must be positive");
-    }
     // Generator options are checked before anything is written.
     for (const auto& in : o_.inputs) {
       if (in.rfind("gen:", 0) != 0) continue;

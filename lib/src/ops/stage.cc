@@ -13,6 +13,9 @@
 namespace sstream {
 
 Status BadRecordHandler::Create(const CommonOptions& o, std::unique_ptr<BadRecordHandler>* out) {
+  if (o.max_record_bytes <= 0) {
+    return Status::InvalidArgument("--max-record-bytes must be positive");
+  }
   std::unique_ptr<BadRecordHandler> h(new BadRecordHandler());
   if (o.bad_records == "fail") {
     h->policy_ = BadRecordPolicy::kFail;
@@ -157,7 +160,7 @@ class StageLoop {
           if (idle_ms > 0 && !idle_fired_ && clock->NowMillis() >= last_data_ms_ + idle_ms) {
             idle_fired_ = true;
             Log(LogLevel::kInfo, "input idle: finishing what it holds open");
-            SSTREAM_RETURN_IF_ERROR(op_->OnIdle(out_));
+            op_->OnIdle();
             int64_t epoch = ++last_epoch_;
             SSTREAM_RETURN_IF_ERROR(CloseBatch(epoch));
           }

@@ -330,17 +330,19 @@ class WindowOperator final : public Operator {
     }
     if (sessions_) return AddToSession(f, t);
     Status late_status;
+    bool late = false;
     ForEachWindow(t, size_ms_, slide_ms_, offset_ms_, [&](int64_t start) {
       // Late for this window: its end is at or behind the watermark in effect
       // (a sliding row can be late for one window and not the next).
       if (watermark_ && mode_ != OutputMode::kComplete &&
           start + size_ms_ <= watermark_->current()) {
-        ++late_rows_;
+        late = true;
         if (late_out_ && late_status.ok()) late_status = WriteLate(f.json, start, start + size_ms_);
         return;
       }
       Accumulate(windows_[start]);
     });
+    late_rows_ += late;  // rows, not (row, window) pairs
     return late_status;
   }
 
@@ -433,27 +435,23 @@ class WindowOperator final : public Operator {
     }
   }
 
-  Status OnBatchEnd(int64_t, FrameWriter* out) override {
-    return AfterWatermark(watermark_ && watermark_->Advance(), out);
-  }
-
   int64_t IdleTimeoutMs() const override { return idle_ms_; }
 
-  // The input has been quiet for --idle-timeout: the watermark moves to the
-  // end of the newest open window (or session), so every open one is final.
-  Status OnIdle(FrameWriter* out) override {
+  // The input has been quiet for --idle-timeout: at the batch boundary that
+  // follows, the watermark moves to the end of the newest open window (or
+  // session), so every open one is final.
+  void OnIdle() override {
     int64_t newest_end = watermark_->current();
     if (!windows_.empty()) newest_end = std::max(newest_end, windows_.rbegin()->first + size_ms_);
     for (const auto& [key, sessions] : sessions_by_key_) {
       for (const auto& [start, session] : sessions) newest_end = std::max(newest_end, session.end);
     }
-    if (newest_end <= watermark_->current()) return Status::OK();
     watermark_->RaiseTo(newest_end);
-    return AfterWatermark(true, out);
   }
 
-  // Emits and evicts by output mode, after the watermark did (or did not) advance.
-  Status AfterWatermark(bool advanced, FrameWriter* out) {
+  // Emits and evicts by output mode once the watermark has (or has not) advanced.
+  Status OnBatchEnd(int64_t, FrameWriter* out) override {
+    const bool advanced = watermark_ && watermark_->Advance();
     if (sessions_) {
       SSTREAM_RETURN_IF_ERROR(SessionBatchEnd(advanced, out));
       if (advanced) SSTREAM_RETURN_IF_ERROR(out->WriteWatermark(watermark_->current()));
@@ -840,46 +838,90 @@ Status NewWindowOperator(const WindowOptions& o, std::unique_ptr<Operator>* out)
   return Status::OK();
 }
 
+namespace {
+
+// What sstream-window does, by the options given: one of three operators.
+enum class WindowKind { kEventTime, kBatches, kDedup };
+
+// Every option that differs from its default, with the operators that use it.
+// One table, so a new option cannot be silently ignored by a mode.
+std::vector<std::pair<const char*, std::vector<WindowKind>>> SetOptions(const WindowOptions& o) {
+  using K = WindowKind;
+  const WindowOptions d;
+  const std::vector<K> event = {K::kEventTime};
+  const std::vector<K> timed = {K::kEventTime, K::kDedup};
+  std::vector<std::pair<const char*, std::vector<WindowKind>>> out;
+  auto add = [&](bool set, const char* name, std::vector<K> kinds) {
+    if (set) out.emplace_back(name, std::move(kinds));
+  };
+  add(o.time_field != d.time_field, "--time", timed);
+  add(o.time_format != d.time_format, "--time-format", timed);
+  add(o.output_time_format != d.output_time_format, "--output-time-format", event);
+  add(o.tumbling != d.tumbling, "--tumbling", event);
+  add(o.sliding != d.sliding, "--sliding", event);
+  add(o.slide != d.slide, "--slide", event);
+  add(o.offset != d.offset, "--offset", event);
+  add(o.session != d.session, "--session", event);
+  add(o.session_gap_field != d.session_gap_field, "--session-gap-field", event);
+  add(o.watermark != d.watermark, "--watermark", timed);
+  add(o.watermark_policy != d.watermark_policy, "--watermark-policy", timed);
+  add(o.by != d.by, "--by", {K::kEventTime, K::kBatches});
+  add(o.agg != d.agg, "--agg", {K::kEventTime, K::kBatches});
+  add(o.mode != d.mode, "--mode", event);
+  add(o.late_output != d.late_output, "--late-output", event);
+  add(o.idle_timeout != d.idle_timeout, "--idle-timeout", event);
+  add(o.batch_window != d.batch_window, "--batch-window", {K::kBatches});
+  add(o.batch_slide != d.batch_slide, "--batch-slide", {K::kBatches});
+  add(o.inverse != d.inverse, "--inverse", {K::kBatches});
+  add(o.drop_zero != d.drop_zero, "--drop-zero", {K::kBatches});
+  add(o.dedup != d.dedup, "--dedup", {K::kDedup});
+  add(o.within_watermark != d.within_watermark, "--within-watermark", {K::kDedup});
+  return out;
+}
+
+}  // namespace
+
 Status RunWindow(const WindowOptions& o, const CommonOptions& common) {
+  const WindowKind kind = o.batch_window > 0 ? WindowKind::kBatches
+                          : !o.dedup.empty() ? WindowKind::kDedup
+                                             : WindowKind::kEventTime;
+  static const char* const kModeName[] = {"event-time windows", "--batch-window", "--dedup"};
+  std::vector<std::string> unused;
+  for (const auto& [name, kinds] : SetOptions(o)) {
+    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) unused.emplace_back(name);
+  }
+  if (!unused.empty()) {
+    return Status::Usage(fmt::format("{} {} not combine with {}", fmt::join(unused, ", "),
+                                     unused.size() == 1 ? "does" : "do",
+                                     kModeName[static_cast<int>(kind)]));
+  }
   std::unique_ptr<Operator> op;
-  const bool event_windows = !o.tumbling.empty() || !o.sliding.empty() || !o.session.empty() ||
-                             !o.session_gap_field.empty();
-  if (o.batch_window > 0) {
-    if (event_windows || !o.dedup.empty() || !o.watermark.empty() || !o.late_output.empty() ||
-        !o.idle_timeout.empty() || o.mode != "append") {
-      return Status::Usage(
-          "--batch-window counts batches: it does not combine with event-time windows, "
-          "--watermark, --mode, --dedup, --late-output or --idle-timeout");
+  switch (kind) {
+    case WindowKind::kBatches: {
+      BatchWindowOptions b;
+      b.length = o.batch_window;
+      b.slide = o.batch_slide;
+      b.by = o.by;
+      b.agg = o.agg;
+      b.inverse = o.inverse;
+      b.drop_zero = o.drop_zero;
+      SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewBatchWindowOperator(b, &op)));
+      break;
     }
-    BatchWindowOptions b;
-    b.length = o.batch_window;
-    b.slide = o.batch_slide;
-    b.by = o.by;
-    b.agg = o.agg;
-    b.inverse = o.inverse;
-    b.drop_zero = o.drop_zero;
-    SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewBatchWindowOperator(b, &op)));
-    return RunStdioStage(op.get(), common);
-  }
-  if (o.inverse || o.drop_zero || o.batch_slide != 1) {
-    return Status::Usage("--batch-slide, --inverse and --drop-zero go with --batch-window");
-  }
-  if (o.dedup.empty()) {
-    if (o.within_watermark) return Status::Usage("--within-watermark goes with --dedup");
-    SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewWindowOperator(o, &op)));
-  } else {
-    if (!o.tumbling.empty() || !o.sliding.empty() || !o.session.empty() ||
-        !o.session_gap_field.empty() || !o.by.empty() || o.agg != "count" ||
-        !o.late_output.empty()) {
-      return Status::Usage("--dedup does not combine with windows, --by, --agg or --late-output");
+    case WindowKind::kDedup: {
+      DedupOptions d;
+      d.keys = o.dedup;
+      d.time_field = o.time_field;
+      d.time_format = o.time_format;
+      d.watermark = o.watermark;
+      d.watermark_policy = o.watermark_policy;
+      d.within_watermark = o.within_watermark;
+      SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewDedupOperator(d, &op)));
+      break;
     }
-    DedupOptions d;
-    d.keys = o.dedup;
-    d.time_field = o.time_field;
-    d.time_format = o.time_format;
-    d.watermark = o.watermark;
-    d.within_watermark = o.within_watermark;
-    SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewDedupOperator(d, &op)));
+    case WindowKind::kEventTime:
+      SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewWindowOperator(o, &op)));
+      break;
   }
   return RunStdioStage(op.get(), common);
 }
