@@ -33,7 +33,7 @@ inline int64_t TumblingWindowStart(int64_t t, int64_t size_ms, int64_t offset_ms
 // Spark's window(col, size, slide, startTime). Tumbling is slide == size.
 template <typename Fn>
 void ForEachWindow(int64_t t, int64_t size_ms, int64_t slide_ms, int64_t offset_ms, Fn&& fn) {
-  for (int64_t start = t - FloorMod(t - offset_ms, slide_ms); start > t - size_ms;
+  for (int64_t start = TumblingWindowStart(t, slide_ms, offset_ms); start > t - size_ms;
        start -= slide_ms) {
     fn(start);
   }

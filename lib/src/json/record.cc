@@ -332,7 +332,6 @@ Status NotAnObject(od::document& doc, od::json_type type) {
 
 struct JsonValidator::Impl {
   od::parser parser;
-  std::string key_scratch;
 };
 
 JsonValidator::JsonValidator() : impl_(std::make_unique<Impl>()) {}

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "ops/text_util.h"
+#include "ops/aggregate.h"
 #include "sstream/record.h"
 #include "sstream/window.h"
 
@@ -14,17 +14,8 @@ namespace sstream {
 
 namespace {
 
-// count and sum of one aggregate over some batches; sums stay exact integers
-// while every value is a JSON integer.
-struct Partial {
-  int64_t count = 0;
-  double sum = 0;
-  int64_t isum = 0;
-  bool all_int = true;
-  bool has_value = false;
-};
-
-using KeyPartials = std::unordered_map<std::string, std::vector<Partial>>;
+// Per group key, the aggregates of some batches.
+using KeyGroups = std::unordered_map<std::string, AggGroup>;
 
 class BatchWindowOperator final : public Operator {
  public:
@@ -38,22 +29,13 @@ class BatchWindowOperator final : public Operator {
     slide_ = o.slide;
     inverse_ = o.inverse;
     drop_zero_ = o.drop_zero;
-    SSTREAM_RETURN_IF_ERROR(ParseAggList(o.agg, &aggs_));
     std::vector<std::string> paths;
-    SSTREAM_RETURN_IF_ERROR(text::SplitFieldLists(o.by, "--by", &paths));
-    for (const auto& f : paths) {
-      std::vector<std::string> segs;
-      SSTREAM_RETURN_IF_ERROR(ParseFieldPath(f, &segs).WithContext("--by"));
-      key_names_.push_back(segs.back());
-    }
-    n_keys_ = paths.size();
-    for (const auto& a : aggs_) {
+    SSTREAM_RETURN_IF_ERROR(PlanGroupedAggregation(o.by, o.agg, &paths, &plan_));
+    for (const auto& a : plan_.aggregator.specs()) {
       if (a.fn != AggSpec::Fn::kCount && a.fn != AggSpec::Fn::kSum) {
         return Status::InvalidArgument(fmt::format(
             "--batch-window supports count and sum(f) (they have inverses), not {}", a.name));
       }
-      agg_index_.push_back(a.field.empty() ? 0 : paths.size());
-      if (!a.field.empty()) paths.push_back(a.field);
     }
     scanner_ = std::make_unique<RecordScanner>(paths);
     return Status::OK();
@@ -61,32 +43,8 @@ class BatchWindowOperator final : public Operator {
 
   Status OnRecord(const Frame& f, FrameWriter*) override {
     SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f));
-    key_.clear();
-    for (size_t k = 0; k < n_keys_; ++k) {
-      if (k) key_.push_back('\x1f');
-      std::string_view raw = scanner_->value(k);
-      key_.append(raw.empty() ? std::string_view("null") : raw);
-    }
-    auto& slots = current_[key_];
-    slots.resize(aggs_.size());
-    for (size_t a = 0; a < aggs_.size(); ++a) {
-      Partial& p = slots[a];
-      ++p.count;
-      if (aggs_[a].fn != AggSpec::Fn::kSum) continue;
-      std::string_view raw = scanner_->value(agg_index_[a]);
-      double v;
-      if (raw.empty() || !RawToDouble(raw, &v)) continue;
-      int64_t iv;
-      bool is_int = raw[0] != '"' && raw.find_first_of(".eE") == std::string_view::npos &&
-                    RawToInt64(raw, &iv);
-      p.sum += v;
-      if (p.all_int && is_int && !__builtin_add_overflow(p.isum, iv, &p.isum)) {
-        // still exact
-      } else {
-        p.all_int = false;
-      }
-      p.has_value = true;
-    }
+    BuildGroupKey(*scanner_, plan_.key_index, &key_);
+    plan_.aggregator.Add(&current_[key_], *scanner_);
     return Status::OK();
   }
 
@@ -126,80 +84,33 @@ class BatchWindowOperator final : public Operator {
       emitted_any_ = true;
       if (drop_zero_) {
         for (auto it = totals_.begin(); it != totals_.end();) {
-          bool zero = std::all_of(it->second.begin(), it->second.end(),
-                                  [](const Partial& p) { return p.count == 0; });
-          it = zero ? totals_.erase(it) : std::next(it);
+          it = it->second.count == 0 ? totals_.erase(it) : std::next(it);
         }
       }
       return EmitRows(first, end, totals_, out);
     }
-    KeyPartials window;
+    KeyGroups window;
     for (auto it = batches_.lower_bound(first); it != batches_.end() && it->first <= end; ++it) {
-      for (const auto& [key, slots] : it->second) {
-        auto& w = window[key];
-        w.resize(aggs_.size());
-        for (size_t a = 0; a < aggs_.size(); ++a) Add(&w[a], slots[a], +1);
-      }
+      for (const auto& [key, part] : it->second) plan_.aggregator.Combine(&window[key], part, +1);
     }
     return EmitRows(first, end, window, out);
   }
 
-  void Apply(const KeyPartials& batch, int sign) {
-    for (const auto& [key, slots] : batch) {
-      auto& t = totals_[key];
-      t.resize(aggs_.size());
-      for (size_t a = 0; a < aggs_.size(); ++a) Add(&t[a], slots[a], sign);
-    }
+  void Apply(const KeyGroups& batch, int sign) {
+    for (const auto& [key, part] : batch) plan_.aggregator.Combine(&totals_[key], part, sign);
   }
 
-  static void Add(Partial* d, const Partial& s, int sign) {
-    d->count += sign * s.count;
-    d->sum += sign * s.sum;
-    d->has_value = d->has_value || s.has_value;
-    if (d->all_int && s.all_int) {
-      int64_t delta = sign > 0 ? s.isum : -s.isum;
-      if (__builtin_add_overflow(d->isum, delta, &d->isum)) d->all_int = false;
-    } else {
-      d->all_int = false;
-    }
-  }
-
-  Status EmitRows(int64_t first, int64_t end, const KeyPartials& rows, FrameWriter* out) {
-    std::vector<const KeyPartials::value_type*> order;
+  Status EmitRows(int64_t first, int64_t end, const KeyGroups& rows, FrameWriter* out) {
+    std::vector<const KeyGroups::value_type*> order;
     for (const auto& entry : rows) order.push_back(&entry);
     std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first < b->first; });
-    static const std::vector<Partial> kEmpty;
-    std::pair<const std::string, std::vector<Partial>> empty_row{"", {}};
     // countByWindow: one row per window, 0 when nothing arrived.
-    if (n_keys_ == 0 && order.empty()) order.push_back(&empty_row);
+    const KeyGroups::value_type empty_row{"", AggGroup()};
+    if (plan_.key_names.empty() && order.empty()) order.push_back(&empty_row);
     for (const auto* entry : order) {
-      buf_.assign("{\"batch_window_start\":");
-      fmt::format_to(std::back_inserter(buf_), "{},\"batch_window_end\":{}", first, end);
-      size_t pos = 0;
-      for (size_t k = 0; k < n_keys_; ++k) {
-        size_t e = entry->first.find('\x1f', pos);
-        if (e == std::string::npos) e = entry->first.size();
-        buf_.push_back(',');
-        AppendJsonString(&buf_, key_names_[k]);
-        buf_.push_back(':');
-        buf_.append(entry->first, pos, e - pos);
-        pos = e + 1;
-      }
-      for (size_t a = 0; a < aggs_.size(); ++a) {
-        Partial p = a < entry->second.size() ? entry->second[a] : Partial();
-        buf_.push_back(',');
-        AppendJsonString(&buf_, aggs_[a].name);
-        buf_.push_back(':');
-        if (aggs_[a].fn == AggSpec::Fn::kCount) {
-          fmt::format_to(std::back_inserter(buf_), "{}", p.count);
-        } else if (!p.has_value) {
-          buf_.append("null");
-        } else if (p.all_int) {
-          fmt::format_to(std::back_inserter(buf_), "{}", p.isum);
-        } else {
-          AppendJsonNumber(&buf_, p.sum);
-        }
-      }
+      buf_ = fmt::format("{{\"batch_window_start\":{},\"batch_window_end\":{}", first, end);
+      AppendGroupKeyFields(&buf_, plan_.key_names, entry->first);
+      plan_.aggregator.AppendValues(&buf_, entry->second);
       buf_.push_back('}');
       SSTREAM_RETURN_IF_ERROR(out->WriteData(buf_));
     }
@@ -208,14 +119,11 @@ class BatchWindowOperator final : public Operator {
 
   int64_t length_ = 1, slide_ = 1;
   bool inverse_ = false, drop_zero_ = false;
-  std::vector<AggSpec> aggs_;
-  std::vector<std::string> key_names_;
-  size_t n_keys_ = 0;
-  std::vector<size_t> agg_index_;
+  GroupedAggregation plan_;
   std::unique_ptr<RecordScanner> scanner_;
-  KeyPartials current_;                       // the open batch
-  std::map<int64_t, KeyPartials> batches_;    // recent closed batches by epoch
-  KeyPartials totals_;                        // --inverse: the running window
+  KeyGroups current_;                       // the open batch
+  std::map<int64_t, KeyGroups> batches_;    // recent closed batches by epoch
+  KeyGroups totals_;                        // --inverse: the running window
   int64_t last_epoch_ = -1;
   int64_t prev_end_ = 0;
   bool emitted_any_ = false;

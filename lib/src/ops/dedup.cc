@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "ops/aggregate.h"
 #include "ops/text_util.h"
 #include "sstream/log.h"
 #include "sstream/record.h"
@@ -23,7 +24,7 @@ class DedupOperator final : public Operator {
       if (!o.time_field.empty() && f == o.time_field) time_in_key_ = true;
     }
     if (paths.empty()) return Status::InvalidArgument("--dedup needs at least one field");
-    n_keys_ = paths.size();
+    for (size_t k = 0; k < paths.size(); ++k) key_index_.push_back(k);
     within_ = o.within_watermark;
     if (!o.watermark.empty()) {
       if (o.time_field.empty()) return Status::InvalidArgument("--watermark needs --time FIELD");
@@ -70,12 +71,7 @@ class DedupOperator final : public Operator {
         return Status::OK();
       }
     }
-    key_.clear();
-    for (size_t k = 0; k < n_keys_; ++k) {
-      if (k) key_.push_back('\x1f');
-      std::string_view raw = scanner_->value(k);
-      key_.append(raw.empty() ? std::string_view("null") : raw);
-    }
+    BuildGroupKey(*scanner_, key_index_, &key_);
     // The time at which the key may be forgotten (kept forever when unbounded).
     int64_t expiry = within_ ? t + delay_ : (time_in_key_ ? t : kForever);
     auto [it, inserted] = seen_.try_emplace(key_, expiry);
@@ -115,7 +111,7 @@ class DedupOperator final : public Operator {
 
  private:
   static constexpr int64_t kForever = INT64_MAX;
-  size_t n_keys_ = 0;
+  std::vector<size_t> key_index_;  // the key fields' scanner indices
   size_t time_index_ = 0;
   bool time_in_key_ = false;
   bool within_ = false;

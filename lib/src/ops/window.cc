@@ -1,7 +1,6 @@
 #include "sstream/window.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <iterator>
@@ -13,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "ops/aggregate.h"
 #include "ops/text_util.h"
 #include "sstream/batch_window.h"
 #include "sstream/dedup.h"
@@ -45,150 +45,14 @@ using text::Trim;
 
 }  // namespace
 
-Status ParseAggList(std::string_view text, std::vector<AggSpec>* out) {
-  out->clear();
-  for (const std::string& part : SplitTopLevel(text)) {
-    if (part.empty()) return Status::InvalidArgument(fmt::format("--agg '{}': empty item", text));
-    std::string item = part;
-    std::string alias;
-    // "expr AS name" (case-insensitive AS).
-    std::string lower = Lower(item);
-    size_t as = lower.rfind(" as ");
-    if (as != std::string::npos) {
-      alias = Trim(item.substr(as + 4));
-      item = Trim(item.substr(0, as));
-      if (alias.size() >= 2 && alias.front() == '`' && alias.back() == '`') {
-        alias = alias.substr(1, alias.size() - 2);
-      }
-    }
-    AggSpec spec;
-    std::string fn = item, arg;
-    size_t open = item.find('(');
-    if (open != std::string::npos) {
-      if (item.back() != ')') {
-        return Status::InvalidArgument(fmt::format("--agg '{}': missing ')'", part));
-      }
-      fn = Trim(item.substr(0, open));
-      arg = Trim(item.substr(open + 1, item.size() - open - 2));
-    }
-    fn = Lower(fn);
-    std::string distinct_arg;
-    if (fn == "count" && Lower(arg).rfind("distinct ", 0) == 0) {
-      distinct_arg = Trim(arg.substr(9));
-    }
-    if (fn == "count" && !distinct_arg.empty()) {
-      spec.fn = AggSpec::Fn::kCountDistinct;
-      arg = distinct_arg;
-    } else if (fn == "count") {
-      spec.fn = (arg.empty() || arg == "*" || arg == "1") ? AggSpec::Fn::kCount
-                                                            : AggSpec::Fn::kCountField;
-    } else if (fn == "sum") {
-      spec.fn = AggSpec::Fn::kSum;
-    } else if (fn == "avg" || fn == "mean") {
-      spec.fn = AggSpec::Fn::kAvg;
-    } else if (fn == "min") {
-      spec.fn = AggSpec::Fn::kMin;
-    } else if (fn == "max") {
-      spec.fn = AggSpec::Fn::kMax;
-    } else if (fn == "approx_count_distinct") {
-      // approx_count_distinct(f [, rsd]): rsd defaults to 0.05, as in Spark.
-      spec.fn = AggSpec::Fn::kApproxCountDistinct;
-      double rsd = 0.05;
-      size_t comma = arg.find(',');
-      if (comma != std::string::npos) {
-        std::string r = Trim(arg.substr(comma + 1));
-        char* end = nullptr;
-        rsd = std::strtod(r.c_str(), &end);
-        if (r.empty() || *end != '\0' || !(rsd > 0) || rsd >= 1) {
-          return Status::InvalidArgument(
-              fmt::format("--agg '{}': rsd must be a number between 0 and 1", part));
-        }
-        arg = Trim(arg.substr(0, comma));
-      }
-      spec.precision = HyperLogLog::PrecisionForRsd(rsd);
-    } else if (fn == "percentile_approx" || fn == "approx_percentile") {
-      // percentile_approx(f, p [, accuracy]); the rank error is about 1 / accuracy.
-      spec.fn = AggSpec::Fn::kPercentile;
-      std::vector<std::string> args = SplitTopLevel(arg);
-      if (args.size() < 2 || args.size() > 3) {
-        return Status::InvalidArgument(
-            fmt::format("--agg '{}': expected {}(field, percentage [, accuracy])", part, fn));
-      }
-      char* end = nullptr;
-      spec.percentage = std::strtod(args[1].c_str(), &end);
-      if (args[1].empty() || *end != '\0' || !(spec.percentage >= 0 && spec.percentage <= 1)) {
-        return Status::InvalidArgument(
-            fmt::format("--agg '{}': the percentage must be a number from 0 to 1", part));
-      }
-      if (args.size() == 3) {
-        double accuracy = std::strtod(args[2].c_str(), &end);
-        if (args[2].empty() || *end != '\0' || !(accuracy >= 1)) {
-          return Status::InvalidArgument(
-              fmt::format("--agg '{}': the accuracy must be a number >= 1", part));
-        }
-        spec.sketch_k = static_cast<int>(std::clamp(std::ceil(1.7 * accuracy), 16.0, 4096.0));
-      }
-      arg = args[0] + ", " + args[1] + (args.size() == 3 ? ", " + args[2] : "");
-      spec.field = args[0];
-    } else if (fn == "first") {
-      spec.fn = AggSpec::Fn::kFirst;
-    } else if (fn == "last") {
-      spec.fn = AggSpec::Fn::kLast;
-    } else {
-      return Status::InvalidArgument(fmt::format(
-          "--agg '{}': unknown aggregate '{}' (expected count, sum, avg, min, max, first, last or "
-          "approx_count_distinct)",
-          part, fn));
-    }
-    if (spec.fn != AggSpec::Fn::kCount && spec.fn != AggSpec::Fn::kPercentile) {
-      if (arg.empty()) {
-        return Status::InvalidArgument(fmt::format("--agg '{}': {} needs a field", part, fn));
-      }
-      spec.field = arg;
-    }
-    spec.name = !alias.empty()                            ? alias
-                : spec.fn == AggSpec::Fn::kCount         ? "count"
-                : spec.fn == AggSpec::Fn::kCountDistinct ? fmt::format("count(DISTINCT {})", arg)
-                                                         : fmt::format("{}({})", fn, arg);
-    out->push_back(std::move(spec));
-  }
-  return Status::OK();
-}
-
 namespace {
 
-// Running state of one aggregate in one group. Sums, minima and maxima stay
-// exact 64-bit integers while every input is a JSON integer (as Spark's sum
-// of a long column), and fall back to doubles otherwise.
-struct AggSlot {
-  double x = 0;
-  int64_t i = 0;
-  int64_t n = 0;
-  bool all_int = true;
-  std::string raw;  // first / last: the value's JSON text
-  // count(DISTINCT f): the distinct values' JSON text (exact, so it grows
-  // with the number of distinct values).
-  std::unique_ptr<std::unordered_set<std::string>> distinct;
-  std::unique_ptr<HyperLogLog> hll;  // approx_count_distinct(f)
-  std::unique_ptr<QuantileSketch> quantiles;  // percentile_approx(f, p)
-};
-
-bool IsIntegerToken(std::string_view raw) {
-  return !raw.empty() && raw[0] != '"' && raw.find_first_of(".eE") == std::string_view::npos;
-}
-
-struct Group {
-  int64_t count = 0;
-  bool dirty = false;
-  std::vector<AggSlot> slots;
-};
-
-using WindowGroups = std::unordered_map<std::string, Group>;
+using WindowGroups = std::unordered_map<std::string, AggGroup>;
 
 // One session of one group key: [start, end) and its aggregates.
 struct Session {
   int64_t end = 0;
-  Group group;
+  AggGroup group;
 };
 // Per group key, the key's sessions by start (never overlapping or touching).
 using SessionMap = std::map<int64_t, Session>;
@@ -259,9 +123,6 @@ class WindowOperator final : public Operator {
           "append mode needs a watermark: without one a window never closes (add --watermark "
           "DELAY, or use --mode update or --mode complete)");
     }
-    SSTREAM_RETURN_IF_ERROR(ParseAggList(o.agg, &aggs_));
-    // Groups that only count need no per-aggregate state (less memory per group).
-    for (const auto& a : aggs_) needs_slots_ = needs_slots_ || a.fn != AggSpec::Fn::kCount;
     if (!o.idle_timeout.empty()) {
       if (!watermark_) return Status::InvalidArgument("--idle-timeout needs --watermark");
       SSTREAM_RETURN_IF_ERROR(ParseDuration(o.idle_timeout, &idle_ms_).WithContext("--idle-timeout"));
@@ -274,23 +135,7 @@ class WindowOperator final : public Operator {
     }
     time_field_ = o.time_field;
     std::vector<std::string> paths = {o.time_field};
-    std::vector<std::string> by;
-    SSTREAM_RETURN_IF_ERROR(text::SplitFieldLists(o.by, "--by", &by));
-    for (const auto& f : by) {
-      std::vector<std::string> segs;
-      SSTREAM_RETURN_IF_ERROR(ParseFieldPath(f, &segs).WithContext("--by"));
-      key_names_.push_back(segs.back());
-      key_index_.push_back(paths.size());
-      paths.push_back(f);
-    }
-    for (auto& a : aggs_) {
-      if (a.field.empty()) {
-        agg_index_.push_back(0);
-        continue;
-      }
-      agg_index_.push_back(paths.size());
-      paths.push_back(a.field);
-    }
+    SSTREAM_RETURN_IF_ERROR(PlanGroupedAggregation(o.by, o.agg, &paths, &plan_));
     if (!o.session_gap_field.empty()) {
       gap_index_ = paths.size();
       paths.push_back(o.session_gap_field);
@@ -316,18 +161,13 @@ class WindowOperator final : public Operator {
     int64_t t;
     TimeFormat used;
     Status s = EventTimeFromRaw(scanner_->value(0), time_format_, &t, &used);
-    if (!s.ok()) return s.WithContext(fmt::format("field '{}'", time_field_name()));
+    if (!s.ok()) return s.WithContext(fmt::format("field '{}'", time_field_));
     if (!fixed_out_format_ && !format_seen_) {
       out_format_ = used;
       format_seen_ = true;
     }
     if (watermark_) watermark_->Observe(t);
-    key_.clear();
-    for (size_t k = 0; k < key_index_.size(); ++k) {
-      if (k) key_.push_back('\x1f');  // cannot appear raw inside JSON text
-      std::string_view raw = scanner_->value(key_index_[k]);
-      key_.append(raw.empty() ? std::string_view("null") : raw);
-    }
+    BuildGroupKey(*scanner_, plan_.key_index, &key_);
     if (sessions_) return AddToSession(f, t);
     Status late_status;
     bool late = false;
@@ -366,73 +206,9 @@ class WindowOperator final : public Operator {
   void Accumulate(WindowGroups& groups) {
     auto it = groups.find(key_);
     if (it == groups.end()) {
-      it = groups.emplace(key_, Group()).first;
-      if (needs_slots_) it->second.slots.resize(aggs_.size());
-      ++state_rows_;
+      it = groups.emplace(key_, AggGroup()).first;
     }
-    AddRow(it->second);
-  }
-
-  // Folds the scanned record into a group's aggregates.
-  void AddRow(Group& g) {
-    ++g.count;
-    g.dirty = true;
-    for (size_t a = 0; a < aggs_.size(); ++a) {
-      if (aggs_[a].fn == AggSpec::Fn::kCount) continue;
-      std::string_view raw = scanner_->value(agg_index_[a]);
-      JsonKind kind = KindOfRaw(raw);
-      if (kind == JsonKind::kMissing || kind == JsonKind::kNull) continue;
-      AggSlot& slot = g.slots[a];
-      const AggSpec::Fn fn = aggs_[a].fn;
-      if (fn == AggSpec::Fn::kCountField) {
-        ++slot.n;
-        continue;
-      }
-      if (fn == AggSpec::Fn::kPercentile) {
-        double v;
-        if (!RawToDouble(raw, &v)) continue;
-        if (!slot.quantiles) slot.quantiles = std::make_unique<QuantileSketch>(aggs_[a].sketch_k);
-        slot.quantiles->Add(v);
-        continue;
-      }
-      if (fn == AggSpec::Fn::kApproxCountDistinct) {
-        if (!slot.hll) slot.hll = std::make_unique<HyperLogLog>(aggs_[a].precision);
-        slot.hll->Add(raw);
-        continue;
-      }
-      if (fn == AggSpec::Fn::kCountDistinct) {
-        if (!slot.distinct) slot.distinct = std::make_unique<std::unordered_set<std::string>>();
-        slot.distinct->emplace(raw);
-        continue;
-      }
-      if (fn == AggSpec::Fn::kFirst || fn == AggSpec::Fn::kLast) {
-        if (fn == AggSpec::Fn::kLast || slot.n == 0) slot.raw.assign(raw);
-        ++slot.n;
-        continue;
-      }
-      double v;
-      if (!RawToDouble(raw, &v)) continue;  // not numeric: null, as Spark's implicit cast
-      int64_t iv = 0;
-      bool is_int = slot.all_int && IsIntegerToken(raw) && RawToInt64(raw, &iv);
-      switch (fn) {
-        case AggSpec::Fn::kSum:
-        case AggSpec::Fn::kAvg:
-          slot.x += v;
-          if (is_int && __builtin_add_overflow(slot.i, iv, &slot.i)) is_int = false;
-          break;
-        case AggSpec::Fn::kMin:
-          slot.x = slot.n == 0 ? v : std::min(slot.x, v);
-          if (is_int) slot.i = slot.n == 0 ? iv : std::min(slot.i, iv);
-          break;
-        case AggSpec::Fn::kMax:
-          slot.x = slot.n == 0 ? v : std::max(slot.x, v);
-          if (is_int) slot.i = slot.n == 0 ? iv : std::max(slot.i, iv);
-          break;
-        default: break;
-      }
-      slot.all_int = is_int;
-      ++slot.n;
-    }
+    plan_.aggregator.Add(&it->second, *scanner_);
   }
 
   int64_t IdleTimeoutMs() const override { return idle_ms_; }
@@ -514,13 +290,11 @@ class WindowOperator final : public Operator {
   }
 
  private:
-  const std::string& time_field_name() const { return time_field_; }
 
   Status Evict(bool emit, FrameWriter* out) {
     int64_t wm = watermark_->current();
     while (!windows_.empty() && windows_.begin()->first + size_ms_ <= wm) {
       if (emit) SSTREAM_RETURN_IF_ERROR(EmitWindow(windows_.begin()->first, windows_.begin()->second, false, out));
-      state_rows_ -= static_cast<int64_t>(windows_.begin()->second.size());
       windows_.erase(windows_.begin());
     }
     return Status::OK();
@@ -536,7 +310,6 @@ class WindowOperator final : public Operator {
       return Status::OK();
     }
     if (watermark_) {
-      watermark_->Observe(t);
       // Late: the session the row would open ends at or before the watermark.
       if (mode_ != OutputMode::kComplete && t + gap <= watermark_->current()) {
         ++late_rows_;
@@ -548,8 +321,7 @@ class WindowOperator final : public Operator {
     Session merged;
     merged.end = t + gap;
     int64_t start = t;
-    if (needs_slots_) merged.group.slots.resize(aggs_.size());
-    AddRow(merged.group);
+    plan_.aggregator.Add(&merged.group, *scanner_);
     // Sessions starting at or before the new end whose end reaches the new start.
     auto it = sessions.upper_bound(merged.end);
     while (it != sessions.begin()) {
@@ -558,14 +330,12 @@ class WindowOperator final : public Operator {
       start = std::min(start, prev->first);
       merged.end = std::max(merged.end, prev->second.end);
       // The earlier session's rows come first (first/last follow session order).
-      MergeInto(&prev->second.group, std::move(merged.group));
+      plan_.aggregator.Merge(&prev->second.group, std::move(merged.group));
       merged.group = std::move(prev->second.group);
-      --state_rows_;
       it = sessions.erase(prev);
     }
     merged.group.dirty = true;
     sessions.emplace(start, std::move(merged));
-    ++state_rows_;
     return Status::OK();
   }
 
@@ -589,86 +359,13 @@ class WindowOperator final : public Operator {
     }
   }
 
-  // Adds `later`'s aggregates to `*earlier` (the session that started first).
-  void MergeInto(Group* earlier, Group&& later) {
-    earlier->count += later.count;
-    for (size_t a = 0; a < aggs_.size(); ++a) {
-      if (aggs_[a].fn == AggSpec::Fn::kCount) continue;  // group.count covers it
-      AggSlot& d = earlier->slots[a];
-      AggSlot& s = later.slots[a];
-      switch (aggs_[a].fn) {
-        case AggSpec::Fn::kCount: break;
-        case AggSpec::Fn::kCountField: d.n += s.n; break;
-        case AggSpec::Fn::kPercentile:
-          if (s.quantiles) {
-            if (!d.quantiles) {
-              d.quantiles = std::move(s.quantiles);
-            } else {
-              d.quantiles->Merge(*s.quantiles);
-            }
-          }
-          break;
-        case AggSpec::Fn::kApproxCountDistinct:
-          if (s.hll) {
-            if (!d.hll) {
-              d.hll = std::move(s.hll);
-            } else {
-              d.hll->Merge(*s.hll);
-            }
-          }
-          break;
-        case AggSpec::Fn::kCountDistinct:
-          if (s.distinct) {
-            if (!d.distinct) {
-              d.distinct = std::move(s.distinct);
-            } else {
-              d.distinct->insert(s.distinct->begin(), s.distinct->end());
-            }
-          }
-          break;
-        case AggSpec::Fn::kFirst:
-          if (d.n == 0) d.raw = std::move(s.raw);
-          d.n += s.n;
-          break;
-        case AggSpec::Fn::kLast:
-          if (s.n > 0) d.raw = std::move(s.raw);
-          d.n += s.n;
-          break;
-        case AggSpec::Fn::kSum:
-        case AggSpec::Fn::kAvg:
-        case AggSpec::Fn::kMin:
-        case AggSpec::Fn::kMax: {
-          if (s.n == 0) break;
-          if (d.n == 0) {
-            d = std::move(s);
-            break;
-          }
-          bool is_int = d.all_int && s.all_int;
-          if (aggs_[a].fn == AggSpec::Fn::kMin) {
-            d.x = std::min(d.x, s.x);
-            if (is_int) d.i = std::min(d.i, s.i);
-          } else if (aggs_[a].fn == AggSpec::Fn::kMax) {
-            d.x = std::max(d.x, s.x);
-            if (is_int) d.i = std::max(d.i, s.i);
-          } else {
-            d.x += s.x;
-            if (is_int && __builtin_add_overflow(d.i, s.i, &d.i)) is_int = false;
-          }
-          d.all_int = is_int;
-          d.n += s.n;
-          break;
-        }
-      }
-    }
-  }
-
   Status EmitSession(const std::string& key, int64_t start, const Session& s, FrameWriter* out) {
     buf_.assign("{\"session_start\":");
     AppendTime(&buf_, start, out_format_);
     buf_.append(",\"session_end\":");
     AppendTime(&buf_, s.end, out_format_);
-    AppendKeys(key);
-    AppendAggs(s.group);
+    AppendGroupKeyFields(&buf_, plan_.key_names, key);
+    plan_.aggregator.AppendValues(&buf_, s.group);
     buf_.push_back('}');
     return out->WriteData(buf_);
   }
@@ -694,7 +391,6 @@ class WindowOperator final : public Operator {
     if (evict) {
       for (auto& [start, key, it] : picked) {
         sessions_by_key_[*key].erase(it);
-        --state_rows_;
       }
       for (auto it = sessions_by_key_.begin(); it != sessions_by_key_.end();) {
         it = it->second.empty() ? sessions_by_key_.erase(it) : std::next(it);
@@ -713,67 +409,6 @@ class WindowOperator final : public Operator {
     return EmitSessions([wm](int64_t, const Session& s) { return s.end <= wm; }, true, out);
   }
 
-  // `,"name":value` for each group-by field, from a group key.
-  void AppendKeys(const std::string& key) {
-    size_t pos = 0;
-    for (size_t k = 0; k < key_names_.size(); ++k) {
-      size_t end = key.find('\x1f', pos);
-      if (end == std::string::npos) end = key.size();
-      buf_.push_back(',');
-      AppendJsonString(&buf_, key_names_[k]);
-      buf_.push_back(':');
-      buf_.append(key, pos, end - pos);
-      pos = end + 1;
-    }
-  }
-
-  // `,"name":value` for each aggregate of a group.
-  void AppendAggs(const Group& g) {
-    for (size_t a = 0; a < aggs_.size(); ++a) {
-      buf_.push_back(',');
-      AppendJsonString(&buf_, aggs_[a].name);
-      buf_.push_back(':');
-      if (aggs_[a].fn == AggSpec::Fn::kCount) {
-        fmt::format_to(std::back_inserter(buf_), "{}", g.count);
-        continue;
-      }
-      const AggSlot& slot = g.slots[a];
-      switch (aggs_[a].fn) {
-        case AggSpec::Fn::kCountField: fmt::format_to(std::back_inserter(buf_), "{}", slot.n); break;
-        case AggSpec::Fn::kCountDistinct:
-          fmt::format_to(std::back_inserter(buf_), "{}", slot.distinct ? slot.distinct->size() : 0);
-          break;
-        case AggSpec::Fn::kApproxCountDistinct:
-          fmt::format_to(std::back_inserter(buf_), "{}", slot.hll ? slot.hll->Estimate() : 0);
-          break;
-        case AggSpec::Fn::kPercentile:
-          if (!slot.quantiles || slot.quantiles->count() == 0) {
-            buf_.append("null");
-          } else {
-            AppendJsonNumber(&buf_, slot.quantiles->Quantile(aggs_[a].percentage));
-          }
-          break;
-        case AggSpec::Fn::kAvg:
-          if (slot.n == 0) {
-            buf_.append("null");
-          } else {
-            AppendJsonNumber(&buf_, slot.x / static_cast<double>(slot.n));
-          }
-          break;
-        case AggSpec::Fn::kFirst:
-        case AggSpec::Fn::kLast: buf_.append(slot.n == 0 ? std::string_view("null") : slot.raw); break;
-        default:
-          if (slot.n == 0) {
-            buf_.append("null");
-          } else if (slot.all_int) {
-            fmt::format_to(std::back_inserter(buf_), "{}", slot.i);
-          } else {
-            AppendJsonNumber(&buf_, slot.x);
-          }
-      }
-    }
-  }
-
   Status EmitWindow(int64_t start, WindowGroups& groups, bool only_dirty, FrameWriter* out) {
     order_.clear();
     for (auto& entry : groups) {
@@ -783,14 +418,14 @@ class WindowOperator final : public Operator {
     std::sort(order_.begin(), order_.end(),
               [](const auto* a, const auto* b) { return a->first < b->first; });
     for (auto* entry : order_) {
-      Group& g = entry->second;
+      AggGroup& g = entry->second;
       g.dirty = false;
       buf_.assign("{\"window_start\":");
       AppendTime(&buf_, start, out_format_);
       buf_.append(",\"window_end\":");
       AppendTime(&buf_, start + size_ms_, out_format_);
-      AppendKeys(entry->first);
-      AppendAggs(g);
+      AppendGroupKeyFields(&buf_, plan_.key_names, entry->first);
+      plan_.aggregator.AppendValues(&buf_, g);
       buf_.push_back('}');
       SSTREAM_RETURN_IF_ERROR(out->WriteData(buf_));
     }
@@ -804,7 +439,6 @@ class WindowOperator final : public Operator {
   std::unordered_map<std::string, SessionMap> sessions_by_key_;
   int64_t bad_gap_rows_ = 0;
   int64_t idle_ms_ = -1;
-  bool needs_slots_ = false;
   int64_t size_ms_ = 0;
   int64_t slide_ms_ = 0;
   int64_t offset_ms_ = 0;
@@ -814,10 +448,7 @@ class WindowOperator final : public Operator {
   bool format_seen_ = false;
   OutputMode mode_ = OutputMode::kAppend;
   std::unique_ptr<WatermarkTracker> watermark_;
-  std::vector<AggSpec> aggs_;
-  std::vector<std::string> key_names_;
-  std::vector<size_t> key_index_;
-  std::vector<size_t> agg_index_;
+  GroupedAggregation plan_;
   std::unique_ptr<RecordScanner> scanner_;
   std::map<int64_t, WindowGroups> windows_;
   std::vector<WindowGroups::value_type*> order_;
@@ -826,7 +457,6 @@ class WindowOperator final : public Operator {
   int64_t late_rows_ = 0;
   std::unique_ptr<FdSink> late_out_;
   std::string late_buf_;
-  int64_t state_rows_ = 0;
 };
 
 }  // namespace

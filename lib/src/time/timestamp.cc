@@ -64,10 +64,11 @@ const char* TimeFormatName(TimeFormat f) {
 
 namespace {
 
-TimeFormat GuessUnit(double magnitude) {
-  if (magnitude < 1e11) return TimeFormat::kSeconds;
-  if (magnitude < 1e14) return TimeFormat::kMillis;
-  if (magnitude < 1e17) return TimeFormat::kMicros;
+// Compared as integers: as a double, 1e17 - 1 rounds up to 1e17.
+TimeFormat GuessUnit(uint64_t magnitude) {
+  if (magnitude < 100'000'000'000ull) return TimeFormat::kSeconds;
+  if (magnitude < 100'000'000'000'000ull) return TimeFormat::kMillis;
+  if (magnitude < 100'000'000'000'000'000ull) return TimeFormat::kMicros;
   return TimeFormat::kNanos;
 }
 
@@ -77,7 +78,10 @@ constexpr double kMaxMs = 9.2e15;  // about year 293,000: far beyond any real ev
 
 Status EpochToMillis(double value, TimeFormat unit, int64_t* ms, TimeFormat* used) {
   if (!std::isfinite(value)) return Status::InvalidArgument("event time is not a finite number");
-  if (unit == TimeFormat::kAuto) unit = GuessUnit(std::fabs(value));
+  if (unit == TimeFormat::kAuto) {
+    double mag = std::fabs(value);  // the thresholds are integers: flooring keeps the comparison
+    unit = mag >= 1.8e19 ? TimeFormat::kNanos : GuessUnit(static_cast<uint64_t>(mag));
+  }
   double m;
   switch (unit) {
     case TimeFormat::kSeconds: m = value * 1e3; break;
@@ -95,13 +99,7 @@ Status EpochToMillis(double value, TimeFormat unit, int64_t* ms, TimeFormat* use
 
 Status EpochToMillis(int64_t value, TimeFormat unit, int64_t* ms, TimeFormat* used) {
   if (unit == TimeFormat::kAuto) {
-    // Compare as integers: a double rounds 1e17 - 1 up to 1e17 and would
-    // guess nanoseconds for it.
-    uint64_t mag = value < 0 ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
-    unit = mag < 100'000'000'000ull           ? TimeFormat::kSeconds
-           : mag < 100'000'000'000'000ull     ? TimeFormat::kMillis
-           : mag < 100'000'000'000'000'000ull ? TimeFormat::kMicros
-                                              : TimeFormat::kNanos;
+    unit = GuessUnit(value < 0 ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value));
   }
   int64_t m;
   switch (unit) {

@@ -1,0 +1,94 @@
+// Aggregation state shared by the window operators (event-time windows,
+// sessions and batch-counted windows): per-group running aggregates, how a
+// record is folded in, how groups merge, how results are written, and group
+// keys. Internal to lib/src/ops.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "sstream/record.h"
+#include "sstream/sketch.h"
+#include "sstream/window.h"
+
+namespace sstream {
+
+// Running state of one aggregate in one group. Sums, minima and maxima stay
+// exact 64-bit integers while every input is a JSON integer (as Spark's sum
+// of a long column), and fall back to doubles otherwise.
+struct AggSlot {
+  double x = 0;
+  int64_t i = 0;
+  int64_t n = 0;
+  bool all_int = true;
+  std::string raw;  // first / last: the value's JSON text
+  // count(DISTINCT f): the distinct values' JSON text (exact, so it grows
+  // with the number of distinct values).
+  std::unique_ptr<std::unordered_set<std::string>> distinct;
+  std::unique_ptr<HyperLogLog> hll;           // approx_count_distinct(f)
+  std::unique_ptr<QuantileSketch> quantiles;  // percentile_approx(f, p)
+};
+
+// A JSON number token without fraction or exponent.
+bool IsIntegerToken(std::string_view raw);
+
+struct AggGroup {
+  int64_t count = 0;
+  bool dirty = false;
+  std::vector<AggSlot> slots;
+};
+
+// Folds records into groups for a list of aggregate specs.
+class Aggregator {
+ public:
+  // `field_index[a]` is the RecordScanner index of specs[a].field (ignored
+  // for count).
+  void Init(std::vector<AggSpec> specs, std::vector<size_t> field_index);
+  const std::vector<AggSpec>& specs() const { return specs_; }
+
+  // Adds the scanned record to the group.
+  void Add(AggGroup* g, const RecordScanner& scanner) const;
+  // Adds `later` into `*earlier` (merged sessions: earlier started first).
+  void Merge(AggGroup* earlier, AggGroup&& later) const;
+  // count and sum only: adds `part` to `*total` with sign +1 or -1 (the
+  // incremental form of batch-counted windows).
+  void Combine(AggGroup* total, const AggGroup& part, int sign) const;
+  // `,"name":value` for each aggregate.
+  void AppendValues(std::string* out, const AggGroup& g) const;
+
+ private:
+  void EnsureSlots(AggGroup* g) const {
+    if (needs_slots_ && g->slots.empty()) g->slots.resize(specs_.size());
+  }
+  std::vector<AggSpec> specs_;
+  std::vector<size_t> field_index_;
+  bool needs_slots_ = false;  // groups that only count keep no per-aggregate state
+};
+
+// Group keys: the raw JSON of each key field joined by 0x1F (which cannot
+// appear raw in JSON text), "null" for a missing field.
+void BuildGroupKey(const RecordScanner& scanner, const std::vector<size_t>& indices,
+                   std::string* key);
+// `,"name":value` for each key field of a group key.
+void AppendGroupKeyFields(std::string* out, const std::vector<std::string>& names,
+                          std::string_view key);
+// --by lists: the field paths, and their output names (last path segment).
+Status ParseByFields(const std::vector<std::string>& lists, std::vector<std::string>* paths,
+                     std::vector<std::string>* names);
+
+// What a grouped aggregation reads from each record: appends the --by fields
+// and the aggregates' fields to `paths` (for one RecordScanner) and records
+// where they are.
+struct GroupedAggregation {
+  std::vector<std::string> key_names;
+  std::vector<size_t> key_index;
+  Aggregator aggregator;
+};
+Status PlanGroupedAggregation(const std::vector<std::string>& by, std::string_view agg,
+                              std::vector<std::string>* paths, GroupedAggregation* out);
+
+}  // namespace sstream
