@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -65,6 +66,8 @@ class FieldIndexBuilder {
     }
     buf_.append(e, 8);
   }
+  // Appends entries already encoded (Frame::field_index), unchanged.
+  void AppendEncoded(std::string_view entries) { buf_.append(entries); }
   // The encoded entries, or empty when an offset did not fit.
   std::string_view bytes() const { return ok_ ? std::string_view(buf_) : std::string_view(); }
 
@@ -168,9 +171,8 @@ class FrameWriter {
   void set_data_only(bool v) { data_only_ = v; }
 
  private:
-  Status WriteBinary(uint8_t type, uint8_t flags, std::string_view prefix,
-                     std::string_view payload);
-  std::string prefix_;
+  // Appends a frame whose payload is `parts`, in order, straight into the buffer.
+  Status WriteBinary(uint8_t type, uint8_t flags, std::initializer_list<std::string_view> parts);
   Status WriteControlLine(std::string_view line);
   BufferedWriter out_;
   WireFormat format_;

@@ -67,6 +67,8 @@ class RecordScanner {
 
  private:
   void ResolvePaths();
+  // The raw value of member `name` of a raw JSON object inside the record.
+  std::string_view FindMember(std::string_view object, const std::string& name);
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::vector<std::vector<std::string>> paths_;

@@ -23,8 +23,8 @@ Status ParseWireFormat(std::string_view name, WireFormat* out) {
 FrameWriter::FrameWriter(ByteSink* sink, WireFormat format) : out_(sink), format_(format) {}
 FrameWriter::~FrameWriter() = default;
 
-Status FrameWriter::WriteBinary(uint8_t type, uint8_t flags, std::string_view prefix,
-                                std::string_view payload) {
+Status FrameWriter::WriteBinary(uint8_t type, uint8_t flags,
+                                std::initializer_list<std::string_view> parts) {
   std::string& b = out_.buffer();
   if (!header_written_) {
     char h[kStreamHeaderSize] = {};
@@ -33,8 +33,9 @@ Status FrameWriter::WriteBinary(uint8_t type, uint8_t flags, std::string_view pr
     b.append(h, sizeof(h));
     header_written_ = true;
   }
+  size_t len = 0;
+  for (std::string_view part : parts) len += part.size();
   char h[kFrameHeaderSize];
-  size_t len = prefix.size() + payload.size();
   PutU32(h, 0);
   PutU32(h + 4, static_cast<uint32_t>(len));
   h[8] = static_cast<char>(type);
@@ -42,8 +43,7 @@ Status FrameWriter::WriteBinary(uint8_t type, uint8_t flags, std::string_view pr
   h[10] = h[11] = 0;
   size_t start = b.size();
   b.append(h, kFrameHeaderSize);
-  b.append(prefix);
-  b.append(payload);
+  for (std::string_view part : parts) b.append(part);
   // One pass over the contiguous frame, then the checksum goes in front.
   PutU32(b.data() + start, Crc32c(0, b.data() + start + 4, kFrameHeaderSize - 4 + len));
   return out_.MaybeFlush();
@@ -70,21 +70,21 @@ Status FrameWriter::WriteData(std::string_view json, bool has_event_time, int64_
     return out_.MaybeFlush();
   }
   uint8_t flags = 0;
-  prefix_.clear();
+  char t[8];
+  std::string_view time;
   if (has_event_time) {
-    char t[8];
     PutU64(t, static_cast<uint64_t>(event_time));
-    prefix_.append(t, 8);
+    time = std::string_view(t, 8);
     flags |= kFlagEventTime;
   }
+  char n[2];
+  std::string_view count;
   if (!field_index.empty()) {
-    char n[2];
     PutU16(n, static_cast<uint16_t>(field_index.size() / kFieldEntrySize));
-    prefix_.append(n, 2);
-    prefix_.append(field_index);
+    count = std::string_view(n, 2);
     flags |= kFlagFieldIndex;
   }
-  return WriteBinary(static_cast<uint8_t>(FrameType::kData), flags, prefix_, json);
+  return WriteBinary(static_cast<uint8_t>(FrameType::kData), flags, {time, count, field_index, json});
 }
 
 Status FrameWriter::WriteTick(int64_t epoch) {
@@ -95,7 +95,7 @@ Status FrameWriter::WriteTick(int64_t epoch) {
     char p[8];
     PutU64(p, static_cast<uint64_t>(epoch));
     SSTREAM_RETURN_IF_ERROR(
-        WriteBinary(static_cast<uint8_t>(FrameType::kTick), 0, {}, std::string_view(p, 8)));
+        WriteBinary(static_cast<uint8_t>(FrameType::kTick), 0, {std::string_view(p, 8)}));
   }
   // A tick closes a micro-batch: make it visible downstream now.
   return out_.Flush();
@@ -109,7 +109,7 @@ Status FrameWriter::WriteWatermark(int64_t ms) {
   }
   char p[8];
   PutU64(p, static_cast<uint64_t>(ms));
-  return WriteBinary(static_cast<uint8_t>(FrameType::kWatermark), 0, {}, std::string_view(p, 8));
+  return WriteBinary(static_cast<uint8_t>(FrameType::kWatermark), 0, {std::string_view(p, 8)});
 }
 
 Status FrameWriter::WriteEnd() {
@@ -117,7 +117,7 @@ Status FrameWriter::WriteEnd() {
     if (format_ == WireFormat::kJson) {
       WriteControlLine("{\"@sstream\":\"end\"}");
     } else {
-      SSTREAM_RETURN_IF_ERROR(WriteBinary(static_cast<uint8_t>(FrameType::kEnd), 0, {}, {}));
+      SSTREAM_RETURN_IF_ERROR(WriteBinary(static_cast<uint8_t>(FrameType::kEnd), 0, {}));
     }
   }
   return out_.Flush();
@@ -146,9 +146,9 @@ Status FrameWriter::WriteFrame(const Frame& f) {
     return WriteControlLine(line);
   }
   if (f.type == FrameType::kJsonControl) {
-    return WriteBinary(f.type_code, f.flags, {}, f.json);
+    return WriteBinary(f.type_code, f.flags, {f.json});
   }
-  return WriteBinary(f.type_code, f.flags, {}, f.payload);
+  return WriteBinary(f.type_code, f.flags, {f.payload});
 }
 
 Status FrameWriter::Flush() { return out_.Flush(); }

@@ -56,7 +56,6 @@ struct RecordScanner::Impl {
   od::parser parser;
   od::parser nested_parser;
   std::vector<bool> plain;
-  std::vector<std::string> nested_copies;  // one per path: results must not alias
   std::string key_scratch;
 };
 
@@ -73,7 +72,6 @@ RecordScanner::RecordScanner(std::vector<std::string> paths) : impl_(std::make_u
   for (const auto& t : top_) impl_->plain.push_back(PlainName(t));
   top_values_.resize(top_.size());
   values_.resize(paths_.size());
-  impl_->nested_copies.resize(paths_.size());
 }
 
 RecordScanner::~RecordScanner() = default;
@@ -168,16 +166,18 @@ Status RecordScanner::Scan(const Frame& f) {
     std::string_view key = f.json.substr(s.key_off, s.key_len);
     std::string_view val = f.json.substr(s.val_off, s.val_len);
     if (collect_all_) fields_.emplace_back(key, val);
-    bool escaped = key.find('\\') != std::string_view::npos;
+    // Compare names unescaped; a key with escapes is unescaped once, from the
+    // quotes around it in the record text.
+    std::string_view name = key;
+    if (key.find('\\') != std::string_view::npos &&
+        !StringContent(std::string_view(key.data() - 1, key.size() + 2), &impl_->key_scratch,
+                       &name)
+             .ok()) {
+      continue;
+    }
     for (size_t t = 0; t < top_.size(); ++t) {
       if (!top_values_[t].empty()) continue;
-      bool eq = key == top_[t];
-      if (escaped) {
-        std::string quoted = "\"" + std::string(key) + "\"";
-        std::string_view text;
-        eq = StringContent(quoted, &impl_->key_scratch, &text).ok() && text == top_[t];
-      }
-      if (eq) {
+      if (name == top_[t]) {
         top_values_[t] = val;
         break;
       }
@@ -187,31 +187,39 @@ Status RecordScanner::Scan(const Frame& f) {
   return Status::OK();
 }
 
+std::string_view RecordScanner::FindMember(std::string_view object, const std::string& name) {
+  od::document doc;
+  od::object obj;
+  if (impl_->nested_parser.iterate(object.data(), object.size(), object.size() + kPadding)
+          .get(doc) ||
+      doc.get_object().get(obj)) {
+    return {};
+  }
+  for (auto field_result : obj) {
+    od::field field;
+    std::string_view key;
+    if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return {};
+    if (key != name) continue;
+    std::string_view raw;
+    if (RawValue(field.value(), &raw)) return {};
+    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' ||
+                            raw.back() == '\r')) {
+      raw.remove_suffix(1);
+    }
+    return raw;
+  }
+  return {};
+}
+
 void RecordScanner::ResolvePaths() {
   for (size_t i = 0; i < paths_.size(); ++i) {
     std::string_view v = top_values_[top_of_path_[i]];
     if (paths_[i].size() > 1 && !v.empty()) {
-      // Nested path: walk into the raw sub-object (rare path; copies).
+      // Nested path: walk into the raw sub-object. It lies inside the padded
+      // record, so it is iterated in place and the value found is a view of
+      // the record too.
       for (size_t s = 1; s < paths_[i].size() && !v.empty(); ++s) {
-        if (v[0] != '{') {
-          v = {};
-          break;
-        }
-        // Quoted, so that a segment with a dot ("`x.y`") stays one name.
-        std::string quoted = "`";
-        for (char c : paths_[i][s]) {
-          if (c == '`') quoted.push_back('`');
-          quoted.push_back(c);
-        }
-        quoted.push_back('`');
-        RecordScanner sub({quoted});
-        if (!sub.ScanCopy(v).ok()) {
-          v = {};
-          break;
-        }
-        // Keep the result alive in our own buffer.
-        impl_->nested_copies[i].assign(sub.value(0));
-        v = impl_->nested_copies[i];
+        v = v[0] == '{' ? FindMember(v, paths_[i][s]) : std::string_view();
       }
     }
     values_[i] = v;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,6 +18,13 @@
 
 namespace sstream {
 
+// Lets string sets be searched with a string_view, without building a string.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
 // Running state of one aggregate in one group. Sums, minima and maxima stay
 // exact 64-bit integers while every input is a JSON integer (as Spark's sum
 // of a long column), and fall back to doubles otherwise.
@@ -28,7 +36,7 @@ struct AggSlot {
   std::string raw;  // first / last: the value's JSON text
   // count(DISTINCT f): the distinct values' JSON text (exact, so it grows
   // with the number of distinct values).
-  std::unique_ptr<std::unordered_set<std::string>> distinct;
+  std::unique_ptr<StringSet> distinct;
   std::unique_ptr<HyperLogLog> hll;           // approx_count_distinct(f)
   std::unique_ptr<QuantileSketch> quantiles;  // percentile_approx(f, p)
 };

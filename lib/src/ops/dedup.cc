@@ -79,7 +79,7 @@ class DedupOperator final : public Operator {
       ++duplicates_;
       return Status::OK();
     }
-    if (expiry != kForever) by_expiry_.emplace(expiry, it->first);
+    if (expiry != kForever) by_expiry_.emplace(expiry, &it->first);
     return out->WriteData(f.json, f.has_event_time, f.event_time, f.field_index);
   }
 
@@ -88,7 +88,7 @@ class DedupOperator final : public Operator {
     int64_t wm = watermark_->current();
     // Forget keys whose expiry the watermark has reached.
     while (!by_expiry_.empty() && by_expiry_.begin()->first <= wm) {
-      seen_.erase(by_expiry_.begin()->second);
+      seen_.erase(seen_.find(*by_expiry_.begin()->second));
       by_expiry_.erase(by_expiry_.begin());
     }
     return out->WriteWatermark(wm);
@@ -120,7 +120,8 @@ class DedupOperator final : public Operator {
   std::unique_ptr<WatermarkTracker> watermark_;
   std::unique_ptr<RecordScanner> scanner_;
   std::unordered_map<std::string, int64_t> seen_;   // key -> expiry
-  std::multimap<int64_t, std::string> by_expiry_;   // expiry -> key
+  // expiry -> key in seen_ (map nodes do not move, so the pointer stays valid)
+  std::multimap<int64_t, const std::string*> by_expiry_;
   std::string key_;
   int64_t duplicates_ = 0;
   int64_t late_rows_ = 0;

@@ -1,5 +1,6 @@
 #include "sstream/join.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -113,10 +114,10 @@ class JoinOperator final : public Operator {
       auto it = index_.find(key_);
       if (it != index_.end()) matches = &it->second;
     }
-    if (matches == nullptr) {
-      if (!left_) return Status::OK();
-      return Emit(f, null_suffix_, out);
-    }
+    if (matches == nullptr && !left_) return Status::OK();
+    // The record part is the same for every match: prepare it once.
+    SSTREAM_RETURN_IF_ERROR(PrepareBody(f));
+    if (matches == nullptr) return Emit(f, null_suffix_, out);
     for (size_t m : *matches) SSTREAM_RETURN_IF_ERROR(Emit(f, suffixes_[m], out));
     return Status::OK();
   }
@@ -143,63 +144,59 @@ class JoinOperator final : public Operator {
     s->spans.push_back({quote + 1, key_len, val_off, raw.size()});
   }
 
-  Status Emit(const Frame& f, const Suffix& sfx, FrameWriter* out) {
-    const std::string& suffix = sfx.text;
+  // The record without its closing brace, ready for static columns: the
+  // record text itself, or (rare: it already has a static column, whose
+  // static value replaces it) a rebuilt copy without those fields.
+  Status PrepareBody(const Frame& f) {
     bool collision = false;
     for (size_t e = 0; e < extra_cols_.size(); ++e) {
       if (!scanner_->value(n_keys_ + e).empty()) collision = true;
     }
-    // Any JSON whitespace may follow the object (a binary frame can end in a
-    // newline); the closing '}' must be the last thing cut off.
-    constexpr std::string_view kBlanks = " \t\r\n";
-    std::string_view body = f.json;
-    while (!body.empty() && kBlanks.find(body.back()) != std::string_view::npos) {
-      body.remove_suffix(1);
-    }
-    buf_.clear();
     if (!collision) {
-      body.remove_suffix(1);  // the closing '}'
-      buf_.append(body);
-      size_t k = body.find_first_not_of(" \t\r\n{");
-      bool empty_object = k == std::string_view::npos;
-      size_t skip = (empty_object && !suffix.empty()) ? 1 : 0;  // no comma after '{'
-      buf_.append(std::string_view(suffix).substr(skip));
-      buf_.push_back('}');
-      // The record's own fields keep their offsets; the static ones follow.
-      std::string_view out_index;
-      if (!f.field_index.empty()) {
-        index_out_.Clear();
-        for (size_t i = 0; i < f.field_count(); ++i) {
-          FieldSpan sp = f.field(i);
-          index_out_.Add(sp.key_off, sp.key_len, sp.val_off, sp.val_len);
-        }
-        size_t base = body.size() - skip;
-        for (const Suffix::Span& sp : sfx.spans) {
-          index_out_.Add(base + sp.key_off, sp.key_len, base + sp.val_off, sp.val_len);
-        }
-        out_index = index_out_.bytes();
+      // Any JSON whitespace may follow the object (a binary frame can end in
+      // a newline); the closing '}' must be the last thing cut off.
+      constexpr std::string_view kBlanks = " \t\r\n";
+      body_ = f.json;
+      while (!body_.empty() && kBlanks.find(body_.back()) != std::string_view::npos) {
+        body_.remove_suffix(1);
       }
-      return out->WriteData(buf_, f.has_event_time, f.event_time, out_index);
+      body_.remove_suffix(1);
+      body_empty_ = body_.find_first_not_of(" \t\r\n{") == std::string_view::npos;
+      body_index_ = f.field_index;  // the record's own fields keep their offsets
+      return Status::OK();
     }
-    // Rare: the record already has a static column; the static value replaces it.
     SSTREAM_RETURN_IF_ERROR(full_scanner_->Scan(f));
-    buf_.push_back('{');
-    bool first = true;
+    rebuilt_.assign("{");
     for (const auto& [name, raw] : full_scanner_->fields()) {
-      bool replaced = false;
-      for (const auto& c : extra_cols_) replaced = replaced || c == name;
-      if (replaced) continue;
-      if (!first) buf_.push_back(',');
-      first = false;
-      buf_.push_back('"');
-      buf_.append(name);
-      buf_.append("\":");
-      buf_.append(raw);
+      if (std::find(extra_cols_.begin(), extra_cols_.end(), name) != extra_cols_.end()) continue;
+      if (rebuilt_.size() > 1) rebuilt_.push_back(',');
+      rebuilt_.push_back('"');
+      rebuilt_.append(name);
+      rebuilt_.append("\":");
+      rebuilt_.append(raw);
     }
-    buf_.append(first ? std::string_view(suffix).substr(suffix.empty() ? 0 : 1)
-                      : std::string_view(suffix));
+    body_ = rebuilt_;
+    body_empty_ = rebuilt_.size() == 1;
+    body_index_ = {};
+    return Status::OK();
+  }
+
+  Status Emit(const Frame& f, const Suffix& sfx, FrameWriter* out) {
+    const size_t skip = (body_empty_ && !sfx.text.empty()) ? 1 : 0;  // no comma after '{'
+    buf_.assign(body_);
+    buf_.append(std::string_view(sfx.text).substr(skip));
     buf_.push_back('}');
-    return out->WriteData(buf_, f.has_event_time, f.event_time);
+    std::string_view out_index;
+    if (!body_index_.empty() && out->format() == WireFormat::kBinary) {
+      index_out_.Clear();
+      index_out_.AppendEncoded(body_index_);
+      const size_t base = body_.size() - skip;
+      for (const Suffix::Span& sp : sfx.spans) {
+        index_out_.Add(base + sp.key_off, sp.key_len, base + sp.val_off, sp.val_len);
+      }
+      out_index = index_out_.bytes();
+    }
+    return out->WriteData(buf_, f.has_event_time, f.event_time, out_index);
   }
 
   bool left_ = false;
@@ -209,6 +206,10 @@ class JoinOperator final : public Operator {
   std::vector<Suffix> suffixes_;
   Suffix null_suffix_;
   FieldIndexBuilder index_out_;
+  std::string_view body_;        // see PrepareBody
+  bool body_empty_ = false;
+  std::string_view body_index_;
+  std::string rebuilt_;
   std::unordered_map<std::string, std::vector<size_t>> index_;
   std::unique_ptr<RecordScanner> scanner_;
   std::unique_ptr<RecordScanner> full_scanner_;

@@ -42,8 +42,10 @@ class MapOperator final : public Operator {
     if (select_.empty()) {
       return out->WriteData(f.json, f.has_event_time, f.event_time, f.field_index);
     }
-    buf_.assign("{");
+    buf_.clear();
+    buf_.push_back('{');
     index_.Clear();
+    indexed_ = out->format() == WireFormat::kBinary;  // JSON lines carry no index
     for (size_t k = 0; k < select_.size(); ++k) {
       const SelectItem& item = select_[k];
       if (item.star) {
@@ -81,7 +83,7 @@ class MapOperator final : public Operator {
     buf_.append("\":");
     size_t val_off = buf_.size();
     buf_.append(raw);
-    index_.Add(key_off, key.size(), val_off, raw.size());
+    if (indexed_) index_.Add(key_off, key.size(), val_off, raw.size());
   }
 
   bool IsSelectedName(std::string_view raw_name) const {
@@ -99,6 +101,7 @@ class MapOperator final : public Operator {
   std::unique_ptr<EvalContext> ctx_;
   std::vector<std::string> escaped_names_;  // select_[k].name, JSON-escaped, no quotes
   FieldIndexBuilder index_;
+  bool indexed_ = false;
   std::string buf_, value_;
 };
 

@@ -91,6 +91,8 @@ class SinkOperator final : public Operator {
     }
     SSTREAM_RETURN_IF_ERROR(scanner_.Scan(f));
     if (o_.format == "csv") return WriteCsv();
+    // Rows past --num-rows are only counted ("only showing top N rows").
+    if (++batch_rows_ > o_.num_rows) return Status::OK();
     std::vector<std::string> row(columns_.size(), "null");
     for (const auto& [name, raw] : scanner_.fields()) {
       size_t c = ColumnIndex(name);
@@ -154,7 +156,7 @@ class SinkOperator final : public Operator {
   // Spark's console sink (Dataset.showString): right-aligned cells, cut at
   // `truncate` characters with "...", at most num_rows rows per batch.
   Status PrintTable(int64_t epoch) {
-    if (rows_.empty()) {
+    if (batch_rows_ == 0) {
       columns_.clear();
       return Status::OK();
     }
@@ -174,7 +176,7 @@ class SinkOperator final : public Operator {
       }
       return o_.truncate < 4 ? out : out + "...";
     };
-    size_t shown = std::min(rows_.size(), static_cast<size_t>(o_.num_rows));
+    const size_t shown = rows_.size();
     std::vector<size_t> width(columns_.size(), 3);
     std::vector<std::string> header;
     for (size_t c = 0; c < columns_.size(); ++c) {
@@ -212,11 +214,12 @@ class SinkOperator final : public Operator {
     b += rule;
     for (size_t r = 0; r < shown; ++r) line(rows_[r]);
     b += rule;
-    if (shown < rows_.size()) {
+    if (static_cast<int64_t>(shown) < batch_rows_) {
       b += fmt::format("only showing top {} row{}\n", shown, shown == 1 ? "" : "s");
     }
     b += "\n";
     rows_.clear();
+    batch_rows_ = 0;
     columns_.clear();
     return out_.MaybeFlush();
   }
@@ -225,7 +228,8 @@ class SinkOperator final : public Operator {
   BufferedWriter out_;
   RecordScanner scanner_{std::vector<std::string>{}};
   std::vector<std::string> columns_;
-  std::vector<std::vector<std::string>> rows_;
+  std::vector<std::vector<std::string>> rows_;  // at most --num-rows per batch
+  int64_t batch_rows_ = 0;
   bool csv_header_done_ = false;
   bool warned_columns_ = false;
 };

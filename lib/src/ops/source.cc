@@ -174,6 +174,7 @@ class SourceRunner {
   Status RunYsb() {
     YsbGenerator gen(static_cast<uint64_t>(o_.seed), start_ms_, o_.events_per_second,
                      disorder_ms_);
+    const bool indexed = out_->format() == WireFormat::kBinary;  // JSON lines carry no index
     std::string buf;
     int64_t t0 = clock_->SteadyNanos() / 1'000'000;
     for (int64_t i = 0; (o_.count < 0 || i < o_.count) && !stopped_; ++i) {
@@ -181,7 +182,7 @@ class SourceRunner {
       buf.clear();
       int64_t t;
       index_.Clear();
-      gen.Next(&buf, &t, &index_);
+      gen.Next(&buf, &t, indexed ? &index_ : nullptr);
       SSTREAM_RETURN_IF_ERROR(out_->WriteData(buf, false, 0, index_.bytes()));
       SSTREAM_RETURN_IF_ERROR(AfterRecord(static_cast<int64_t>(buf.size())));
     }
