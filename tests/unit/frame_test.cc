@@ -440,8 +440,7 @@ TEST(BinaryDamageTest, BadMagicIsFatal) {
   EXPECT_TRUE(r.fatal);
   EXPECT_TRUE(r.bad[0].status.IsCorruption());
   EXPECT_NE(r.bad[0].status.message().find("bad magic"), std::string::npos);
-  EXPECT_NE(r.bad[0].status.message().find("memory: byte 0"), std::string::npos)
-      << r.bad[0].status.message();
+  EXPECT_EQ(r.bad[0].position, "memory: byte 0") << "the reader says where, the status what";
   EXPECT_TRUE(r.frames.empty());
 }
 
@@ -636,9 +635,8 @@ TEST(JsonInputTest, OverlongLineIsABadRecord) {
     ASSERT_EQ(r.bad.size(), 1u);
     EXPECT_FALSE(r.fatal);
     EXPECT_TRUE(r.bad[0].status.IsInvalidArgument());
-    EXPECT_NE(r.bad[0].status.message().find("line 2"), std::string::npos)
+    EXPECT_NE(r.bad[0].status.message().find("longer than 16"), std::string::npos)
         << r.bad[0].status.message();
-    EXPECT_NE(r.bad[0].status.message().find("16"), std::string::npos);
     EXPECT_EQ(r.bad[0].position, "memory: line 2");
     EXPECT_LE(r.bad[0].bad_bytes.size(), longline.size());
     EXPECT_EQ(longline.compare(0, r.bad[0].bad_bytes.size(), r.bad[0].bad_bytes), 0)
@@ -687,8 +685,7 @@ TEST(JsonInputTest, MalformedControlLines) {
     ASSERT_EQ(r.bad.size(), 1u);
     EXPECT_FALSE(r.fatal);
     EXPECT_TRUE(r.bad[0].status.IsInvalidArgument()) << r.bad[0].status.ToString();
-    EXPECT_NE(r.bad[0].status.message().find("memory: line 2"), std::string::npos)
-        << r.bad[0].status.message();
+    EXPECT_EQ(r.bad[0].position, "memory: line 2");
     EXPECT_EQ(r.bad[0].bad_bytes, c);
     ASSERT_EQ(r.frames.size(), 2u);
     EXPECT_EQ(r.frames[1].json, "{\"a\":2}");

@@ -114,6 +114,7 @@ class FrameReader {
   };
   // Reads the next frame. On kBadInput the error is recoverable (the bad line or
   // frame has been skipped) unless status.IsCorruption() and fatal() is true.
+  // The status says what is wrong; Position() says where.
   Result Next(Frame* frame, int timeout_ms, Status* status);
 
   WireFormat format() const { return format_; }

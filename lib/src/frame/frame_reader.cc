@@ -107,7 +107,7 @@ FrameReader::Result FrameReader::NextJson(Frame* frame, int timeout_ms, Status* 
         discarding_ = true;
         if (first) {
           *status = Status::InvalidArgument(fmt::format(
-              "{}: line longer than {} bytes", Position(), limits_.max_record_bytes));
+              "line longer than {} bytes", limits_.max_record_bytes));
           return Result::kBadInput;
         }
       }
@@ -133,7 +133,7 @@ FrameReader::Result FrameReader::NextJson(Frame* frame, int timeout_ms, Status* 
       // buffer above.
       bad_bytes_.assign(line.substr(0, kBadBytesKept));
       *status = Status::InvalidArgument(
-          fmt::format("{}: line longer than {} bytes", Position(), limits_.max_record_bytes));
+          fmt::format("line longer than {} bytes", limits_.max_record_bytes));
       return Result::kBadInput;
     }
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -175,7 +175,7 @@ FrameReader::Result FrameReader::ParseJsonLine(std::string_view line, Frame* fra
   Status s = json_internal::ParseControlLine(line, &c, &scratch_);
   if (!s.ok()) {
     bad_bytes_.assign(line.substr(0, kBadBytesKept));
-    *status = s.WithContext(Position());
+    *status = s;
     return Result::kBadInput;
   }
   frame->json = line;
@@ -202,8 +202,8 @@ FrameReader::Result FrameReader::ParseJsonLine(std::string_view line, Frame* fra
         frame->type == FrameType::kWatermark || frame->type == FrameType::kEnd) {
       bad_bytes_.assign(line.substr(0, kBadBytesKept));
       *status = Status::InvalidArgument(
-          fmt::format("{}: control line of kind \"frame\" must carry an unknown type, not {}",
-                      Position(), c.type_code));
+          fmt::format("control line of kind \"frame\" must carry an unknown type, not {}",
+                      c.type_code));
       return Result::kBadInput;
     }
     return Result::kFrame;
@@ -217,7 +217,7 @@ FrameReader::Result FrameReader::ParseJsonLine(std::string_view line, Frame* fra
 FrameReader::Result FrameReader::NextBinary(Frame* frame, int timeout_ms, Status* status) {
   auto corrupt = [&](std::string msg, bool fatal) {
     fatal_ = fatal_ || fatal;
-    *status = Status::Corruption(fmt::format("{}: {}", Position(), msg));
+    *status = Status::Corruption(std::move(msg));
     return Result::kBadInput;
   };
   for (;;) {

@@ -122,7 +122,8 @@ class SourceRunner {
         case FrameReader::Result::kEof: return Status::OK();
         case FrameReader::Result::kTimeout: SSTREAM_RETURN_IF_ERROR(Idle()); break;
         case FrameReader::Result::kBadInput:
-          if (reader.fatal() || st.code() == StatusCode::kIOError) return st;
+          if (st.code() == StatusCode::kIOError) return st;
+          if (reader.fatal()) return st.WithContext(reader.Position());
           SSTREAM_RETURN_IF_ERROR(bad_->Handle(reader.Position(), st, reader.last_bad_bytes()));
           break;
         case FrameReader::Result::kFrame:

@@ -46,13 +46,7 @@ BadRecordHandler::~BadRecordHandler() = default;
 
 Status BadRecordHandler::Handle(const std::string& position, const Status& error,
                                 std::string_view raw) {
-  // Readers may already have put the position in front of their message.
-  Status e = error;
-  std::string prefix = position + ": ";
-  if (e.message().compare(0, prefix.size(), prefix) == 0) {
-    std::string rest = e.message().substr(prefix.size());
-    e = e.IsCorruption() ? Status::Corruption(rest) : Status::InvalidArgument(rest);
-  }
+  const Status& e = error;
   if (policy_ == BadRecordPolicy::kFail) return e.WithContext(position);
   ++count_;
   if (policy_ == BadRecordPolicy::kSkip) {
@@ -168,10 +162,8 @@ class StageLoop {
         case FrameReader::Result::kEof:
           return End();
         case FrameReader::Result::kBadInput:
-          if (reader_.fatal() || st.code() == StatusCode::kIOError ||
-              st.code() == StatusCode::kPipeClosed) {
-            return st;
-          }
+          if (st.code() == StatusCode::kIOError || st.code() == StatusCode::kPipeClosed) return st;
+          if (reader_.fatal()) return st.WithContext(reader_.Position());
           SSTREAM_RETURN_IF_ERROR(bad_->Handle(reader_.Position(), st, reader_.last_bad_bytes()));
           break;
         case FrameReader::Result::kFrame:
