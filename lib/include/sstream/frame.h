@@ -175,6 +175,7 @@ class FrameWriter {
   // Appends a frame whose payload is `parts`, in order, straight into the buffer.
   Status WriteBinary(uint8_t type, uint8_t flags, std::initializer_list<std::string_view> parts);
   Status WriteControlLine(std::string_view line);
+  void AppendLine(std::string_view line);
   BufferedWriter out_;
   WireFormat format_;
   bool header_written_ = false;

@@ -49,10 +49,23 @@ Status FrameWriter::WriteBinary(uint8_t type, uint8_t flags,
   return out_.MaybeFlush();
 }
 
-Status FrameWriter::WriteControlLine(std::string_view line) {
+// Appends one JSON line. A record from binary input may hold line breaks
+// (JSON allows them between tokens, and inside strings they must be escaped),
+// so they become spaces: the same JSON, on one line.
+void FrameWriter::AppendLine(std::string_view line) {
   std::string& b = out_.buffer();
+  size_t start = b.size();
   b.append(line);
+  if (std::memchr(line.data(), '\n', line.size()) != nullptr) {
+    for (size_t i = start; i < b.size(); ++i) {
+      if (b[i] == '\n') b[i] = ' ';
+    }
+  }
   b.push_back('\n');
+}
+
+Status FrameWriter::WriteControlLine(std::string_view line) {
+  AppendLine(line);
   return Status::OK();
 }
 
@@ -64,9 +77,7 @@ FieldSpan Frame::field(size_t i) const {
 Status FrameWriter::WriteData(std::string_view json, bool has_event_time, int64_t event_time,
                               std::string_view field_index) {
   if (format_ == WireFormat::kJson) {
-    std::string& b = out_.buffer();
-    b.append(json);
-    b.push_back('\n');
+    AppendLine(json);
     return out_.MaybeFlush();
   }
   uint8_t flags = 0;
