@@ -62,9 +62,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (const auto& item : items) {
         if (item.star) continue;
         if (item.expr == nullptr) std::abort();
+        // Names and values written the way sstream-map writes them are JSON
+        // (when the expression's own text is valid UTF-8).
+        if (!IsValidUtf8(text)) continue;
+        std::string name;
+        AppendJsonString(&name, item.name);
+        CheckJsonValue(name);
         std::string out;
-        AppendJsonString(&out, item.name);
         AppendValueJson(&out, item.expr->Eval(ctx));
+        CheckJsonValue(out);
       }
     }
   }

@@ -3,6 +3,7 @@
 // JsonValidator accepts the scanner accepts too, and the JSON writers always
 // produce valid JSON.
 #include <cstdint>
+#include <cmath>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -44,7 +45,12 @@ void Exercise(std::string_view raw) {
     CheckJsonValue(num);
   }
   int64_t i;
-  (void)RawToInt64(raw, &i);
+  if (RawToInt64(raw, &i)) {
+    // An integer is a number too, with the same value (to double precision).
+    double as_double;
+    if (!RawToDouble(raw, &as_double)) std::abort();
+    if (std::fabs(as_double - static_cast<double>(i)) > 1e-9 * std::fabs(as_double) + 1) std::abort();
+  }
   for (TimeFormat f : {TimeFormat::kAuto, TimeFormat::kIso, TimeFormat::kMillis,
                        TimeFormat::kSeconds, TimeFormat::kNanos}) {
     int64_t ms;
@@ -52,11 +58,14 @@ void Exercise(std::string_view raw) {
     if (EventTimeFromRaw(raw, f, &ms, &used).ok()) {
       std::string t;
       AppendTime(&t, ms, used);
+      CheckJsonValue(t);  // window bounds are written this way
     }
   }
   Value v = ValueFromRaw(raw, &scratch);
   std::string out;
   AppendValueJson(&out, v);
+  // Scalars are re-encoded: valid JSON whenever the input text was UTF-8.
+  if (v.type != Value::Type::kJson && IsValidUtf8(raw)) CheckJsonValue(out);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 namespace sstream {
 namespace {
 
+using testing_util::FailsWith;
 using testing_util::Lines;
 using testing_util::RunOperator;
 using testing_util::StageRun;
@@ -91,6 +92,20 @@ TEST(BatchWindowTest, InverseFormKeepsZeroKeysUnlessFiltered) {
                                               KeyCount(0, 1, "2", 1), KeyCount(1, 2, "2", 1)}));
 }
 
+// window(3 batches, slide 2): windows end after batches 1, 3, 5, each
+// covering the three batches up to its end.
+TEST(BatchWindowTest, SlideEmitsEveryMBatchesOverTheLastN) {
+  BatchWindowOptions o;
+  o.length = 3;
+  o.slide = 2;
+  o.by = {"v"};
+  StageRun r = RunBW(o, Batches({{"1"}, {"1", "2"}, {}, {"2"}, {"1"}, {}}));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({KeyCount(-1, 1, "1", 2), KeyCount(-1, 1, "2", 1),
+                                              KeyCount(1, 3, "1", 1), KeyCount(1, 3, "2", 2),
+                                              KeyCount(3, 5, "1", 1), KeyCount(3, 5, "2", 1)}));
+}
+
 TEST(BatchWindowTest, SlideAndSumsAgreeWithAndWithoutInverse) {
   std::vector<std::vector<std::string>> batches;
   for (int b = 0; b < 30; ++b) {
@@ -126,18 +141,16 @@ TEST(BatchWindowTest, MissingEpochsAreEmptyBatches) {
 TEST(BatchWindowTest, OptionErrors) {
   std::unique_ptr<Operator> op;
   BatchWindowOptions o;
-  EXPECT_FALSE(NewBatchWindowOperator(o, &op).ok()) << "length 0";
+  EXPECT_TRUE(FailsWith(NewBatchWindowOperator(o, &op), "--batch-window must be at least 1 batch"));
   o.length = 2;
   o.slide = 0;
-  EXPECT_FALSE(NewBatchWindowOperator(o, &op).ok());
+  EXPECT_TRUE(FailsWith(NewBatchWindowOperator(o, &op), "--batch-slide must be at least 1 batch"));
   o.slide = 1;
   o.agg = "avg(v)";
-  Status s = NewBatchWindowOperator(o, &op);
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("count and sum"), std::string::npos);
+  EXPECT_TRUE(FailsWith(NewBatchWindowOperator(o, &op), "supports count and sum(f)"));
   o.agg = "count";
   o.drop_zero = true;
-  EXPECT_FALSE(NewBatchWindowOperator(o, &op).ok()) << "--drop-zero needs --inverse";
+  EXPECT_TRUE(FailsWith(NewBatchWindowOperator(o, &op), "--drop-zero goes with --inverse"));
 }
 
 }  // namespace

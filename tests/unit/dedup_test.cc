@@ -15,6 +15,7 @@
 namespace sstream {
 namespace {
 
+using testing_util::FailsWith;
 using testing_util::Lines;
 using testing_util::RunOperator;
 using testing_util::StageRun;
@@ -97,15 +98,15 @@ TEST(DedupTest, UpstreamWatermarkFollowsThePolicy) {
 
 TEST(DedupTest, OptionErrors) {
   std::unique_ptr<Operator> op;
-  EXPECT_FALSE(NewDedupOperator(Opts({}), &op).ok());
-  EXPECT_FALSE(NewDedupOperator(Opts({"id,,k"}), &op).ok());
-  EXPECT_FALSE(NewDedupOperator(Opts({"id"}, "", true), &op).ok()) << "within needs a watermark";
-  Status s = NewDedupOperator(Opts({"id", "t"}, "5s", true), &op);
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("leave the event-time field out"), std::string::npos);
+  EXPECT_TRUE(FailsWith(NewDedupOperator(Opts({}), &op), "--dedup needs at least one field"));
+  EXPECT_TRUE(FailsWith(NewDedupOperator(Opts({"id,,k"}), &op), "--dedup: empty field name"));
+  EXPECT_TRUE(FailsWith(NewDedupOperator(Opts({"id"}, "", true), &op),
+                        "--within-watermark needs --time FIELD and --watermark DELAY"));
+  EXPECT_TRUE(FailsWith(NewDedupOperator(Opts({"id", "t"}, "5s", true), &op),
+                        "leave the event-time field out"));
   DedupOptions o = Opts({"id"}, "5s");
   o.time_field.clear();
-  EXPECT_FALSE(NewDedupOperator(o, &op).ok());
+  EXPECT_TRUE(FailsWith(NewDedupOperator(o, &op), "--watermark needs --time FIELD"));
 }
 
 TEST(DedupTest, BadEventTimeIsABadRecord) {

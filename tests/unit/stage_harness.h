@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -41,6 +43,68 @@ inline std::vector<std::string> SplitLines(const std::string& text) {
 
 inline bool IsControlLine(const std::string& line) { return line.rfind("{\"@sstream\"", 0) == 0; }
 
+// Binary frames of records, each with an optional field index (index bytes
+// as FieldIndexBuilder::bytes() gives them; empty for none).
+struct BinaryRecord {
+  std::string json;
+  std::string index;
+  BinaryRecord(const char* j) : json(j) {}  // NOLINT: plain records convert
+  BinaryRecord(std::string j, std::string i = {}) : json(std::move(j)), index(std::move(i)) {}
+};
+inline std::string Binary(const std::vector<BinaryRecord>& records) {
+  MemorySink sink;
+  FrameWriter w(&sink, WireFormat::kBinary);
+  for (const auto& r : records) EXPECT_TRUE(w.WriteData(r.json, false, 0, r.index).ok());
+  EXPECT_TRUE(w.Flush().ok());
+  return sink.contents();
+}
+
+// A source that plays a script: chunks of input, and pauses in which it
+// reports a timeout and moves the manual clock on (a quiet pipe).
+class ScriptedSource : public ByteSource {
+ public:
+  struct Step {
+    std::string data;
+    int64_t wait_ms = 0;  // > 0: report a timeout after this much time
+  };
+  ScriptedSource(std::vector<Step> steps, ManualClock* clock)
+      : steps_(std::move(steps)), clock_(clock) {}
+  Status Read(char* buf, size_t n, int, size_t* got, bool* timed_out) override {
+    *got = 0;
+    *timed_out = false;
+    if (next_ >= steps_.size()) return Status::OK();
+    Step& step = steps_[next_];
+    if (step.wait_ms > 0) {
+      clock_->AdvanceMillis(step.wait_ms);
+      *timed_out = true;
+      ++next_;
+      return Status::OK();
+    }
+    *got = std::min(n, step.data.size());
+    std::memcpy(buf, step.data.data(), *got);
+    step.data.erase(0, *got);
+    if (step.data.empty()) ++next_;
+    return Status::OK();
+  }
+  std::string Name() const override { return "script"; }
+
+ private:
+  std::vector<Step> steps_;
+  size_t next_ = 0;
+  ManualClock* clock_;
+};
+
+// Runs `op` over `in` with `clock`; returns the status and fills *out.
+inline Status RunOperatorOn(Operator* op, ByteSource* in, ManualClock* clock,
+                            MemorySink* out, const CommonOptions& common = CommonOptions()) {
+  StageContext ctx;
+  ctx.input = in;
+  ctx.output = out;
+  ctx.clock = clock;
+  ctx.common = &common;
+  return RunStage(ctx, op);
+}
+
 // Runs `op` over `input` (JSON lines or binary frames) and collects the output.
 inline StageRun RunOperator(Operator* op, const std::string& input,
                             const CommonOptions& common = CommonOptions(), bool terminal = false,
@@ -66,6 +130,17 @@ inline StageRun RunOperator(Operator* op, const std::string& input,
 
 inline std::string Tick(int64_t epoch) {
   return "{\"@sstream\":\"tick\",\"epoch\":" + std::to_string(epoch) + "}";
+}
+
+inline const std::string kEnd = "{\"@sstream\":\"end\"}";
+
+// Passes when `s` is an error whose message contains `part`.
+inline ::testing::AssertionResult FailsWith(const Status& s, const std::string& part) {
+  if (s.ok()) return ::testing::AssertionFailure() << "succeeded; expected an error with: " << part;
+  if (s.message().find(part) == std::string::npos) {
+    return ::testing::AssertionFailure() << "error \"" << s.message() << "\" lacks: " << part;
+  }
+  return ::testing::AssertionSuccess();
 }
 
 inline std::string Lines(const std::vector<std::string>& lines) {

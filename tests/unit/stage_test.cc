@@ -49,7 +49,7 @@ class EchoOperator : public Operator {
   int ends = 0;
 };
 
-const std::string kEnd = "{\"@sstream\":\"end\"}";
+using testing_util::kEnd;
 
 // A TICK downstream follows everything its batch produced.
 TEST(RunStageTest, BatchOutputPrecedesItsTick) {
@@ -342,40 +342,7 @@ TEST(BadRecordPolicyTest, OptionErrors) {
   EXPECT_EQ(h->count(), 0);
 }
 
-// A source that plays a script: chunks of input, and timeouts that move a
-// ManualClock on (what a quiet pipe looks like to a stage).
-class ScriptedSource : public ByteSource {
- public:
-  struct Step {
-    std::string data;
-    int64_t wait_ms = 0;  // > 0: report a timeout after this much time
-  };
-  ScriptedSource(std::vector<Step> steps, ManualClock* clock)
-      : steps_(std::move(steps)), clock_(clock) {}
-  Status Read(char* buf, size_t n, int, size_t* got, bool* timed_out) override {
-    *got = 0;
-    *timed_out = false;
-    if (next_ >= steps_.size()) return Status::OK();
-    Step& step = steps_[next_];
-    if (step.wait_ms > 0) {
-      clock_->AdvanceMillis(step.wait_ms);
-      *timed_out = true;
-      ++next_;
-      return Status::OK();
-    }
-    *got = std::min(n, step.data.size());
-    std::memcpy(buf, step.data.data(), *got);
-    step.data.erase(0, *got);
-    if (step.data.empty()) ++next_;
-    return Status::OK();
-  }
-  std::string Name() const override { return "script"; }
-
- private:
-  std::vector<Step> steps_;
-  size_t next_ = 0;
-  ManualClock* clock_;
-};
+using testing_util::ScriptedSource;
 
 // Without upstream ticks (a grep or jq in between) a stage closes batches on
 // its own clock, skipping empty ones; once upstream ticks arrive they take
@@ -392,13 +359,8 @@ TEST(RunStageTest, OwnClockBatchesUntilUpstreamTicks) {
                      {"", 5'000}},  // upstream ticks now: no own batch
                     &clock);
   MemorySink out;
-  StageContext ctx;
-  ctx.input = &in;
-  ctx.output = &out;
-  ctx.clock = &clock;
-  ctx.common = &common;
   EchoOperator op;
-  ASSERT_TRUE(RunStage(ctx, &op).ok());
+  ASSERT_TRUE(testing_util::RunOperatorOn(&op, &in, &clock, &out, common).ok());
   EXPECT_EQ(op.epochs, std::vector<int64_t>({0, 1, 2}));
   EXPECT_EQ(testing_util::SplitLines(out.contents()),
             std::vector<std::string>({"{\"a\":1}", "{\"batch\":0}", Tick(0), "{\"a\":2}",

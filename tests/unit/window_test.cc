@@ -51,7 +51,7 @@ TEST(TumblingWindowStartTest, Offsets) {
     int64_t s = TumblingWindowStart(t, 10, 3);
     EXPECT_LE(s, t);
     EXPECT_LT(t, s + 10);
-    EXPECT_EQ(FloorMod(s - 3, 10), 0);
+    EXPECT_EQ((s - 3) % 10, 0) << "starts sit on the offset grid";
   }
 }
 
@@ -84,7 +84,9 @@ TEST(ForEachWindowTest, MatchesBruteForceIncludingBefore1970) {
         for (int64_t t = -40; t <= 40; ++t) {
           std::vector<int64_t> want;
           for (int64_t st = t + 1; st-- > t - size;) {
-            if (FloorMod(st - offset, slide) == 0 && st <= t && t < st + size) want.push_back(st);
+            // `%` of a negative number may be negative, but never nonzero for
+            // a multiple: an oracle independent of FloorMod.
+            if ((st - offset) % slide == 0 && st <= t && t < st + size) want.push_back(st);
           }
           EXPECT_EQ(Starts(t, size, slide, offset), want)
               << "t=" << t << " size=" << size << " slide=" << slide << " offset=" << offset;
@@ -183,12 +185,19 @@ std::string Win(int64_t start, int64_t count) {
          ",\"count\":" + std::to_string(count) + "}";
 }
 
+// The watermark control line for ms on 1970-01-01 (all these tests use),
+// spelled out here rather than with FormatIso, which is under test elsewhere.
 std::string Watermark(int64_t ms) {
-  return "{\"@sstream\":\"watermark\",\"ms\":" + std::to_string(ms) + ",\"time\":\"" +
-         FormatIso(ms) + "\"}";
+  EXPECT_TRUE(ms >= 0 && ms < 86'400'000) << ms;
+  char time[32];
+  std::snprintf(time, sizeof(time), "1970-01-01T%02d:%02d:%02d.%03dZ",
+                static_cast<int>(ms / 3'600'000), static_cast<int>(ms / 60'000 % 60),
+                static_cast<int>(ms / 1000 % 60), static_cast<int>(ms % 1000));
+  return "{\"@sstream\":\"watermark\",\"ms\":" + std::to_string(ms) + ",\"time\":\"" + time +
+         "\"}";
 }
 
-const std::string kEnd = "{\"@sstream\":\"end\"}";
+using testing_util::kEnd;
 
 // Append mode (Spark guide, "Handling Late Data and Watermarking", and SPEC
 // §3 rules 2-5): a window is emitted once, at the first batch boundary where
@@ -436,7 +445,8 @@ TEST(SessionWindowTest, QueriesSparkRefusesAreRefused) {
   o = SessionOptions();
   o.sliding = "10s";
   o.slide = "5s";
-  EXPECT_FALSE(NewWindowOperator(o, &op).ok()) << "one window kind at a time";
+  EXPECT_TRUE(testing_util::FailsWith(NewWindowOperator(o, &op), "give one of --tumbling"))
+      << "one window kind at a time";
 }
 
 // Spark's approx_count_distinct(u [, rsd]): HyperLogLog, within its error.
@@ -485,9 +495,15 @@ TEST(WindowOperatorTest, PercentileApprox) {
   EXPECT_EQ(lo, 1);
   std::unique_ptr<Operator> op;
   o.agg = "percentile_approx(v, 1.5)";
-  EXPECT_FALSE(NewWindowOperator(o, &op).ok());
+  EXPECT_TRUE(testing_util::FailsWith(NewWindowOperator(o, &op),
+                                      "the percentage must be a number from 0 to 1"));
   o.agg = "percentile_approx(v)";
-  EXPECT_FALSE(NewWindowOperator(o, &op).ok());
+  EXPECT_TRUE(testing_util::FailsWith(NewWindowOperator(o, &op),
+                                      "expected percentile_approx(field, percentage [, accuracy])"));
+  o.agg = "percentile_approx(v, 0.5, 0)";
+  EXPECT_TRUE(testing_util::FailsWith(NewWindowOperator(o, &op), "the accuracy must be a number >= 1"));
+  o.agg = "approx_count_distinct(v, 2)";
+  EXPECT_TRUE(testing_util::FailsWith(NewWindowOperator(o, &op), "rsd must be a number between 0 and 1"));
 }
 
 TEST(WindowOperatorTest, OptionErrors) {
@@ -659,39 +675,9 @@ TEST(WindowOperatorTest, UpstreamWatermarks) {
 namespace sstream {
 namespace {
 
-// A source whose input stops for a while: between chunks it reports a
-// timeout and moves the manual clock, as a quiet pipe would.
-class PausingSource final : public ByteSource {
- public:
-  PausingSource(ManualClock* clock, std::vector<std::pair<std::string, int64_t>> parts)
-      : clock_(clock), parts_(std::move(parts)) {}
-  Status Read(char* buf, size_t n, int, size_t* got, bool* timed_out) override {
-    *got = 0;
-    *timed_out = false;
-    if (next_ >= parts_.size()) return Status::OK();
-    auto& [text, pause_after] = parts_[next_];
-    if (!sent_) {
-      size_t k = std::min(n, text.size());
-      std::memcpy(buf, text.data(), k);
-      text.erase(0, k);
-      *got = k;
-      if (text.empty()) sent_ = true;
-      return Status::OK();
-    }
-    clock_->AdvanceMillis(pause_after);
-    *timed_out = true;
-    ++next_;
-    sent_ = false;
-    return Status::OK();
-  }
-  std::string Name() const override { return "paused"; }
+using testing_util::RunOperatorOn;
+using testing_util::ScriptedSource;
 
- private:
-  ManualClock* clock_;
-  std::vector<std::pair<std::string, int64_t>> parts_;
-  size_t next_ = 0;
-  bool sent_ = false;
-};
 
 // Beyond Spark: --idle-timeout. After the input has been quiet that long,
 // the watermark moves to the end of the newest open window, so every open
@@ -702,16 +688,11 @@ TEST(WindowOperatorTest, IdleInputFinishesOpenWindows) {
   std::unique_ptr<Operator> op;
   ASSERT_TRUE(NewWindowOperator(o, &op).ok());
   ManualClock clock(1'000'000);
-  PausingSource in(&clock, {{Lines({Row(1'000), Row(12'000), Tick(0)}), 5'000},
-                            {Lines({Row(13'000), Tick(1), kEnd}), 0}});
+  ScriptedSource in({{Lines({Row(1'000), Row(12'000), Tick(0)})}, {"", 5'000},
+                     {Lines({Row(13'000), Tick(1), kEnd})}},
+                    &clock);
   MemorySink out;
-  CommonOptions common;
-  StageContext ctx;
-  ctx.input = &in;
-  ctx.output = &out;
-  ctx.clock = &clock;
-  ctx.common = &common;
-  ASSERT_TRUE(RunStage(ctx, op.get()).ok());
+  ASSERT_TRUE(RunOperatorOn(op.get(), &in, &clock, &out).ok());
   EXPECT_EQ(testing_util::SplitLines(out.contents()),
             std::vector<std::string>({Watermark(7'000), Tick(0),
                                       // Idle: watermark to 20000, both windows final.
@@ -728,15 +709,9 @@ TEST(WindowOperatorTest, IdleInputInCompleteModeEmitsTheTableOncePerBatch) {
   std::unique_ptr<Operator> op;
   ASSERT_TRUE(NewWindowOperator(o, &op).ok());
   ManualClock clock(1'000'000);
-  PausingSource in(&clock, {{Lines({Row(1'000), Row(12'000), Tick(0)}), 5'000}, {kEnd, 0}});
+  ScriptedSource in({{Lines({Row(1'000), Row(12'000), Tick(0)})}, {"", 5'000}, {kEnd}}, &clock);
   MemorySink out;
-  CommonOptions common;
-  StageContext ctx;
-  ctx.input = &in;
-  ctx.output = &out;
-  ctx.clock = &clock;
-  ctx.common = &common;
-  ASSERT_TRUE(RunStage(ctx, op.get()).ok());
+  ASSERT_TRUE(RunOperatorOn(op.get(), &in, &clock, &out).ok());
   EXPECT_EQ(testing_util::SplitLines(out.contents()),
             std::vector<std::string>({Win(0, 1), Win(10'000, 1), Watermark(7'000), Tick(0),
                                       Win(0, 1), Win(10'000, 1), Watermark(20'000), Tick(1),
