@@ -144,15 +144,11 @@ check_generators() {
 
 @test "SIGTERM makes a stage waiting on an open stdin exit 0 within about 3 s" {
   make_campaigns campaigns.csv
-  local tool pids=() holders=()
+  local tool pids=()
   for tool in "${STAGES[@]}"; do
-    # Each stage reads its own fifo, held open by a writer that sends nothing.
-    mkfifo "$tool.fifo"
-    sleep 10 > "$tool.fifo" 3>&- &
-    holders+=($!)
     # shellcheck disable=SC2046
-    "$tool" $(stage_args "$tool") < "$tool.fifo" > "$tool.out" 2> "$tool.err" 3>&- &
-    pids+=($!)
+    start_on_quiet_stdin "$tool" "$tool" $(stage_args "$tool")
+    pids+=("$QUIET_PID")
   done
   sleep 0.3
   kill -TERM "${pids[@]}"
@@ -163,22 +159,6 @@ check_generators() {
     run -0 cat "${STAGES[$i]}.err"
     assert_output ""
   done
-  kill "${holders[@]}" 2>/dev/null || true
-}
-
-@test "SIGTERM makes the source exit 0 and end its stream while waiting on stdin" {
-  mkfifo in.fifo
-  sleep 10 > in.fifo 3>&- &
-  local holder=$!
-  sstream-source < in.fifo > out.ndjson 2> err.txt 3>&- &
-  local pid=$!
-  sleep 0.3
-  kill -TERM "$pid"
-  wait_exit "$pid" 3
-  kill "$holder" 2>/dev/null || true
-  assert_equal "$status" 0
-  run -0 cat out.ndjson
-  assert_output '{"@sstream":"end"}'
 }
 
 # Binary streams for the damage tests: ten records with event times, and the
@@ -200,12 +180,26 @@ flip_byte() {
 
 @test "every stage reads the undamaged binary stream" {
   make_campaigns campaigns.csv
+  echo 'x,campaign-x' >> campaigns.csv
   make_frames
-  local tool
+  local records tool
+  records=$(cat ten.ndjson)
+  # What each stage makes of the ten records (in stage_args order).
+  local -A want=(
+    [sstream-map]="$records"
+    [sstream-window]='{"window_start":1767225600000,"window_end":1767225601000,"count":10}'
+    [sstream-join]=$(sed 's/}$/,"campaign_id":"campaign-x"}/' ten.ndjson)
+    [sstream-sink]="$records"
+  )
   for tool in "${STAGES[@]}"; do
     # shellcheck disable=SC2046
     run -0 --separate-stderr "$tool" $(stage_args "$tool") < good.bin
     assert_stderr_empty
+    if [[ "$tool" == sstream-sink ]]; then
+      assert_output "${want[$tool]}"
+    else
+      assert_output "$(printf '%s\n' "${want[$tool]}" "$(tick 0)" "$END")"
+    fi
   done
 }
 
@@ -289,17 +283,12 @@ flip_byte() {
 }
 
 @test "a second SIGTERM kills a stage that is still draining" {
-  mkfifo in.fifo
-  sleep 10 > in.fifo 3>&- &
-  local holder=$!
-  sstream-map < in.fifo > /dev/null 2>&1 3>&- &
-  local pid=$!
+  start_on_quiet_stdin map sstream-map
   sleep 0.3
-  kill -TERM "$pid"
+  kill -TERM "$QUIET_PID"
   sleep 0.2
-  kill -TERM "$pid"
-  wait_exit "$pid" 1
-  kill "$holder" 2>/dev/null || true
+  kill -TERM "$QUIET_PID"
+  wait_exit "$QUIET_PID" 1
   assert_equal "$status" 143
 }
 

@@ -38,13 +38,21 @@ load test_helper
   assert_output "append update complete"
 }
 
-@test "generated zsh and fish completions are syntactically valid" {
-  if command -v zsh >/dev/null; then
-    for f in "$SSTREAM_SOURCE_DIR"/completions/zsh/_*; do run -0 zsh -n "$f"; done
-  fi
-  if command -v fish >/dev/null; then
-    for f in "$SSTREAM_SOURCE_DIR"/completions/fish/*.fish; do run -0 fish -n "$f"; done
-  fi
-  grep -q -- '--mode' "$SSTREAM_SOURCE_DIR/completions/zsh/_sstream-window"
-  grep -q -- "-l mode -x -a 'append update complete'" "$SSTREAM_SOURCE_DIR/completions/fish/sstream-window.fish"
+@test "generated zsh and fish completions offer the --mode option and its choices" {
+  run -0 grep -F -- '{-m,--mode}' "$SSTREAM_SOURCE_DIR/completions/zsh/_sstream-window"
+  assert_output --partial ':CHOICE:(append update complete)'
+  run -0 grep -F -- '-l mode' "$SSTREAM_SOURCE_DIR/completions/fish/sstream-window.fish"
+  assert_output --partial "-s m -l mode -x -a 'append update complete'"
+}
+
+@test "generated zsh completions are syntactically valid" {
+  command -v zsh >/dev/null || skip "zsh is not installed"
+  local f
+  for f in "$SSTREAM_SOURCE_DIR"/completions/zsh/_*; do run -0 zsh -n "$f"; done
+}
+
+@test "generated fish completions are syntactically valid" {
+  command -v fish >/dev/null || skip "fish is not installed"
+  local f
+  for f in "$SSTREAM_SOURCE_DIR"/completions/fish/*.fish; do run -0 fish -n "$f"; done
 }

@@ -133,3 +133,53 @@ setup() {
   run -0 sstream-join --static tags.ndjson --on id --data-only < in.ndjson
   assert_output "$(printf '%s\n' '{"id":1,"tag":"@sstream"}' '{"id":2,"tag":"x"}')"
 }
+
+@test "--static-format tsv reads a tab-separated table whatever its name says" {
+  printf 'id\tname\n1\tann\n2\tbob, jr\n' > users-tab.csv
+  printf '%s\n' '{"id":1}' '{"id":2}' > in.ndjson
+  # By its name the file is CSV: one column "id<TAB>name", and a row with two.
+  run -1 --separate-stderr sstream-join --static users-tab.csv --on id < in.ndjson
+  assert_stderr_contains "users-tab.csv: line 3: expected 1 fields, found 2"
+  run -0 --separate-stderr sstream-join --static users-tab.csv --static-format tsv --on id \
+    --data-only < in.ndjson
+  assert_output "$(printf '%s\n' '{"id":1,"name":"ann"}' '{"id":2,"name":"bob, jr"}')"
+  assert_stderr_empty
+}
+
+@test "--static-format json reads JSON lines whatever the file's name says" {
+  cp users.ndjson users-json.csv
+  run -1 --separate-stderr sstream-join --static users-json.csv --on uid=id < events.ndjson
+  assert_stderr_contains "users-json.csv: line 1: unexpected character after a quoted field"
+  run -0 --separate-stderr sstream-join --static users-json.csv --static-format json --on uid=id \
+    --data-only < events.ndjson
+  assert_output "$(printf '%s\n' '{"uid":1,"v":"x","name":"ann","city":"Oslo"}' \
+    '{"uid":2,"v":"y","name":"bob","city":null}')"
+  assert_stderr_empty
+}
+
+@test "--tick shorter than a millisecond is a usage error (exit 2)" {
+  assert_usage_error "--tick must be at least 1ms" \
+    sstream-join --static users.csv --on uid=id --tick 0s
+}
+
+@test "-v logs how many rows and keys the static table has" {
+  run -0 --separate-stderr sstream-join -v --static users.csv --on uid=id --data-only \
+    < events.ndjson
+  assert_equal "${#lines[@]}" 2
+  assert_equal "$stderr" "sstream-join: info: loaded 3 rows (3 distinct keys) from users.csv"
+  printf '%s\n' 'k,tag' '1,red' '1,blue' > tags.csv
+  run -0 --separate-stderr sstream-join -v --static tags.csv --on k --data-only <<< '{"k":1}'
+  assert_equal "$stderr" "sstream-join: info: loaded 2 rows (1 distinct keys) from tags.csv"
+}
+
+@test "-q silences the warnings about skipped records" {
+  printf '%s\n' '{"uid":1}' 'not json' '{"uid":2}' > in.ndjson
+  run -0 --separate-stderr sstream-join --bad-records skip --static users.csv --on uid=id \
+    --data-only < in.ndjson
+  assert_stderr_contains "sstream-join: warning: skipped 1 bad record(s)"
+  run -0 --separate-stderr sstream-join -q --bad-records skip --static users.csv --on uid=id \
+    --data-only < in.ndjson
+  assert_output "$(printf '%s\n' '{"uid":1,"name":"ann","city":"Oslo"}' \
+    '{"uid":2,"name":"bob","city":null}')"
+  assert_stderr_empty
+}

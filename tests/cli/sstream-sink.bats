@@ -4,32 +4,29 @@ load test_helper
 # sstream-sink: the end of a pipeline, as JSON lines, CSV, or Spark's console
 # sink tables.
 
+# The data records of batches.ndjson, as the json format writes them.
+RECORDS=(
+  '{"id":1,"name":"ann","note":"a,b"}'
+  '{"id":2,"name":"bob \"the\" builder","note":null}'
+  '{"id":3,"name":"a name of twenty-one!","note":"x"}'
+)
+
 setup() {
   cd "$BATS_TEST_TMPDIR" || return 1
-  printf '%s\n' \
-    '{"id":1,"name":"ann","note":"a,b"}' \
-    '{"id":2,"name":"bob \"the\" builder","note":null}' \
-    '{"@sstream":"tick","epoch":0}' \
-    '{"@sstream":"watermark","ms":1000}' \
-    '{"id":3,"name":"a name of twenty-one!","note":"x"}' \
-    '{"@sstream":"tick","epoch":1}' \
-    '{"@sstream":"end"}' > batches.ndjson
+  printf '%s\n' "${RECORDS[0]}" "${RECORDS[1]}" "$(tick 0)" "$(wm 1000)" "${RECORDS[2]}" \
+    "$(tick 1)" "$END" > batches.ndjson
 }
 
 @test "json format writes the records and no control lines" {
   run -0 --separate-stderr sstream-sink < batches.ndjson
-  assert_output "$(printf '%s\n' '{"id":1,"name":"ann","note":"a,b"}' \
-    '{"id":2,"name":"bob \"the\" builder","note":null}' \
-    '{"id":3,"name":"a name of twenty-one!","note":"x"}')"
+  assert_output "$(printf '%s\n' "${RECORDS[@]}")"
   assert_stderr_empty
 }
 
 @test "json format reads binary frames too" {
   sstream-source --wire binary --trigger available-now --max-batch-records 1 batches.ndjson > in.bin
   run -0 --separate-stderr sstream-sink < in.bin
-  assert_output "$(printf '%s\n' '{"id":1,"name":"ann","note":"a,b"}' \
-    '{"id":2,"name":"bob \"the\" builder","note":null}' \
-    '{"id":3,"name":"a name of twenty-one!","note":"x"}')"
+  assert_output "$(printf '%s\n' "${RECORDS[@]}")"
   assert_stderr_empty
 }
 
@@ -168,9 +165,38 @@ EOF
   assert_stderr_contains "stdin: line 2: invalid JSON"
 }
 
-@test "the sink exits 0 quietly when its reader goes away" {
-  run_pipeline -0 'sstream-source gen:ysb --count 100000 | sstream-sink | head -n 1'
-  assert_equal "${#lines[@]}" 1
+@test "table format exits 0 quietly when its reader goes away" {
+  # The json format is covered with every stage in all_tools.bats.
   run_pipeline -0 'sstream-source gen:ysb --count 100000 | sstream-sink --format table | head -n 1'
   assert_output -------------------------------------------
+}
+
+@test "negative row counts and cell widths are usage errors (exit 2)" {
+  assert_usage_error "--num-rows must not be negative" sstream-sink --format table --num-rows -1
+  assert_usage_error "--truncate must not be negative" sstream-sink --format table --truncate -1
+  assert_usage_error "--tick must be at least 1ms" sstream-sink --tick 0s
+}
+
+@test "-v logs on stderr that a stop was requested" {
+  start_on_quiet_stdin sink sstream-sink -v
+  sleep 0.3
+  kill -TERM "$QUIET_PID"
+  wait_for_file sink.err
+  # Ending the input lets the stage end at once instead of after its grace time.
+  end_quiet_stdin
+  wait_exit "$QUIET_PID" 3
+  assert_equal "$status" 0
+  run -0 cat sink.err
+  assert_output "sstream-sink: info: stop requested: finishing the batch"
+}
+
+@test "-q silences the csv warning about fields beyond the header, but not errors" {
+  printf '%s\n' '{"a":1,"b":2}' '{"b":3,"a":4,"c":5}' > in.ndjson
+  run -0 --separate-stderr sstream-sink -q --format csv < in.ndjson
+  assert_output "$(printf '%s\n' 'a,b' '1,2' '4,3')"
+  assert_stderr_empty
+  printf '%s\n' '{"a":1}' "$(tick 0)" '{"a":' > bad.ndjson
+  run -1 --separate-stderr sstream-sink -q < bad.ndjson
+  assert_output '{"a":1}'
+  assert_stderr_contains "sstream-sink: error: stdin: line 3: invalid JSON"
 }

@@ -3,13 +3,10 @@ load test_helper
 
 # sstream-source: files, stdin and generators, cut into numbered batches.
 
-TICK0='{"@sstream":"tick","epoch":0}'
-END='{"@sstream":"end"}'
-
 @test "a file of JSON lines comes out record by record, then one tick and the end" {
   printf '{"a":1}\n{"a":2}\n' > in.ndjson
   run -0 --separate-stderr sstream-source in.ndjson
-  assert_output "$(printf '%s\n' '{"a":1}' '{"a":2}' "$TICK0" "$END")"
+  assert_output "$(printf '%s\n' '{"a":1}' '{"a":2}' "$(tick 0)" "$END")"
   assert_stderr_empty
 }
 
@@ -47,7 +44,7 @@ END='{"@sstream":"end"}'
 @test "--bad-records skip drops bad lines, continues, and reports the count" {
   printf '{"a":1}\nnot json\n{"a":3}\n[]\n{"a":5}\n' > in.ndjson
   run -0 --separate-stderr sstream-source --bad-records skip in.ndjson
-  assert_output "$(printf '%s\n' '{"a":1}' '{"a":3}' '{"a":5}' "$TICK0" "$END")"
+  assert_output "$(printf '%s\n' '{"a":1}' '{"a":3}' '{"a":5}' "$(tick 0)" "$END")"
   assert_stderr_contains "skipping in.ndjson: line 2" "skipping in.ndjson: line 4" \
     "skipped 2 bad record(s)"
 }
@@ -55,7 +52,7 @@ END='{"@sstream":"end"}'
 @test "--dead-letter FILE writes each bad line as a {position, error, record} JSON line" {
   printf '{"a":1}\nnot json\n{"a":3}\n"text"\n' > in.ndjson
   run -0 --separate-stderr sstream-source --dead-letter dead.ndjson in.ndjson
-  assert_output "$(printf '%s\n' '{"a":1}' '{"a":3}' "$TICK0" "$END")"
+  assert_output "$(printf '%s\n' '{"a":1}' '{"a":3}' "$(tick 0)" "$END")"
   assert_stderr_contains "2 bad record(s) written to dead.ndjson"
   run -0 jq -c '[.position, .record]' dead.ndjson
   assert_output "$(printf '%s\n' '["in.ndjson: line 2","not json"]' '["in.ndjson: line 4","\"text\""]')"
@@ -155,28 +152,28 @@ END='{"@sstream":"end"}'
 @test "--trigger once makes all input one batch: one tick, then the end" {
   for i in 1 2 3 4 5; do echo "{\"i\":$i}"; done > in.ndjson
   run -0 --separate-stderr sstream-source --trigger once in.ndjson
-  assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' '{"i":3}' '{"i":4}' '{"i":5}' "$TICK0" "$END")"
+  assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' '{"i":3}' '{"i":4}' '{"i":5}' "$(tick 0)" "$END")"
   assert_stderr_empty
 }
 
 @test "--trigger once ignores --max-batch-records, as Spark's Trigger.Once" {
   for i in 1 2 3; do echo "{\"i\":$i}"; done > in.ndjson
   run -0 --separate-stderr sstream-source --trigger once --max-batch-records 2 in.ndjson
-  assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' '{"i":3}' "$TICK0" "$END")"
+  assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' '{"i":3}' "$(tick 0)" "$END")"
   assert_stderr_empty
 }
 
 @test "--trigger once waits for the whole of a slow input before its single tick" {
   run_pipeline -0 "(echo '{\"i\":1}'; sleep 1.2; echo '{\"i\":2}') | sstream-source --trigger once"
-  assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' "$TICK0" "$END")"
+  assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' "$(tick 0)" "$END")"
 }
 
 @test "--trigger available-now with --max-batch-records cuts epochs 0..k in order, then ends" {
   for i in 1 2 3 4 5 6 7; do echo "{\"i\":$i}"; done > in.ndjson
   run -0 --separate-stderr sstream-source --trigger available-now --max-batch-records 3 in.ndjson
-  assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' '{"i":3}' "$TICK0" \
-    '{"i":4}' '{"i":5}' '{"i":6}' '{"@sstream":"tick","epoch":1}' \
-    '{"i":7}' '{"@sstream":"tick","epoch":2}' "$END")"
+  assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' '{"i":3}' "$(tick 0)" \
+    '{"i":4}' '{"i":5}' '{"i":6}' "$(tick 1)" \
+    '{"i":7}' "$(tick 2)" "$END")"
   assert_stderr_empty
 }
 
@@ -185,6 +182,19 @@ END='{"@sstream":"end"}'
   run -0 sstream-source --trigger available-now --max-batch-records 2 in.ndjson
   run -0 grep -c '"tick"' <<< "$output"
   assert_output 2
+}
+
+@test "--max-batch-bytes closes a batch once it holds N bytes of record text" {
+  # Each record is 7 bytes ({"i":1}); line ends do not count.
+  for i in 1 2 3 4 5; do echo "{\"i\":$i}"; done > in.ndjson
+  run -0 --separate-stderr sstream-source --trigger available-now --max-batch-bytes 14 in.ndjson
+  assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' "$(tick 0)" '{"i":3}' '{"i":4}' "$(tick 1)" \
+    '{"i":5}' "$(tick 2)" "$END")"
+  assert_stderr_empty
+  run -0 --separate-stderr sstream-source --trigger available-now --max-batch-bytes 15 in.ndjson
+  assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' '{"i":3}' "$(tick 0)" '{"i":4}' '{"i":5}' \
+    "$(tick 1)" "$END")"
+  assert_stderr_empty
 }
 
 @test "an interval trigger closes a batch while a slow producer pauses" {
@@ -198,7 +208,7 @@ END='{"@sstream":"end"}'
 
 @test "an interval trigger does not emit ticks for empty batches" {
   run_pipeline -0 "(echo '{\"i\":1}'; sleep 1) | sstream-source --trigger 100ms"
-  assert_output "$(printf '%s\n' '{"i":1}' "$TICK0" "$END")"
+  assert_output "$(printf '%s\n' '{"i":1}' "$(tick 0)" "$END")"
 }
 
 @test "gen:ysb is deterministic: the same seed gives identical bytes" {
@@ -269,6 +279,38 @@ END='{"@sstream":"end"}'
   assert_output "$(printf '%s\n' '[0,true]' '[1,true]' '[2,true]')"
 }
 
+@test "--rows-per-second paces generated rows in processing time" {
+  local t0 t1
+  t0=$(date +%s%N)
+  run -0 --separate-stderr sstream-source gen:rate --count 4 --rows-per-second 10 --data-only
+  t1=$(date +%s%N)
+  assert_stderr_empty
+  # Rows 0..3 are due 0, 100, 200 and 300 ms after the start (loose bound).
+  (( (t1 - t0) / 1000000 >= 250 )) || fail "gen:rate took $(( (t1 - t0) / 1000000 )) ms"
+  run -0 jq -s -c '[.[].value],
+    ([.[].timestamp | (.[0:19] + "Z" | fromdate) * 1000 + (.[20:23] | tonumber)]
+     | . as $t | [range(1; length) | $t[.] - $t[. - 1]])' <<< "$output"
+  assert_output "$(printf '%s\n' '[0,1,2,3]' '[100,100,100]')"
+  t0=$(date +%s%N)
+  run -0 --separate-stderr sstream-source gen:ysb --count 4 --rows-per-second 10 --data-only
+  t1=$(date +%s%N)
+  assert_equal "${#lines[@]}" 4
+  (( (t1 - t0) / 1000000 >= 250 )) || fail "gen:ysb took $(( (t1 - t0) / 1000000 )) ms"
+}
+
+@test "gen:ysb --start now starts event time at the current time" {
+  local before after
+  before=$(date +%s%3N)
+  run -0 --separate-stderr sstream-source gen:ysb --count 3 --events-per-second 4 --start now \
+    --data-only
+  after=$(date +%s%3N)
+  assert_stderr_empty
+  run -0 jq -s -c --argjson before "$before" --argjson after "$after" \
+    '[.[].event_time | tonumber] | . as $t
+     | [$t[0] >= $before - 60000 and $t[0] <= $after + 60000, map(. - $t[0])]' <<< "$output"
+  assert_output '[true,[0,250,500]]'
+}
+
 @test "--data-only leaves out every control line" {
   run -0 --separate-stderr sstream-source gen:ysb --count 50 --trigger available-now \
     --max-batch-records 10 --data-only
@@ -306,25 +348,26 @@ END='{"@sstream":"end"}'
   assert_output ""
 }
 
-@test "SIGTERM while waiting on an open stdin ends the stream and exits 0" {
-  mkfifo in.fifo
-  sleep 10 > in.fifo 3>&- &
-  local holder=$!
-  sstream-source < in.fifo > out.ndjson 2> err.txt 3>&- &
-  local pid=$!
+@test "SIGTERM while waiting on an open stdin closes the batch, ends the stream and exits 0" {
+  echo '{"a":1}' > in.ndjson
+  # An hour-long trigger: only the stop can close the batch.
+  start_on_quiet_stdin source --input in.ndjson sstream-source --trigger 1h
   sleep 0.3
-  kill -TERM "$pid"
-  wait_exit "$pid" 3
-  kill "$holder"
+  kill -TERM "$QUIET_PID"
+  wait_exit "$QUIET_PID" 3
   assert_equal "$status" 0
-  run -0 cat out.ndjson
-  assert_output "$END"
+  run -0 cat source.out
+  assert_output "$(printf '%s\n' '{"a":1}' "$(tick 0)" "$END")"
+  run -0 cat source.err
+  assert_output ""
 }
 
 @test "option values that cannot be used are usage errors (exit 2)" {
   run -2 --separate-stderr sstream-source --trigger sometimes /dev/null
   assert_stderr_contains "--trigger"
   run -2 --separate-stderr sstream-source --max-batch-records -1 /dev/null
+  assert_output ""
+  assert_stderr_contains "sstream-source: error: batch caps must not be negative"
 }
 
 @test "gen:ysb option values that cannot be used are usage errors (exit 2), like --trigger" {
@@ -333,6 +376,35 @@ END='{"@sstream":"end"}'
   run -2 --separate-stderr sstream-source gen:ysb --count 1 --disorder 5
   assert_stderr_contains "--disorder"
   run -2 --separate-stderr sstream-source gen:ysb --count 1 --events-per-second 0
+  assert_output ""
+  assert_stderr_contains "sstream-source: error: --events-per-second must be positive"
   run -2 --separate-stderr sstream-source gen:nope
   assert_stderr_contains "unknown generator"
+}
+
+@test "negative rates and batch caps are usage errors (exit 2) naming the option" {
+  assert_usage_error "--rows-per-second must not be negative" \
+    sstream-source gen:rate --count 1 --rows-per-second -1
+  assert_usage_error "--rows-per-second must not be negative" sstream-source --rows-per-second -1 -
+  assert_usage_error "batch caps must not be negative" sstream-source --max-batch-bytes -1 -
+}
+
+@test "-v logs how many records and batches were written" {
+  for i in 1 2 3; do echo "{\"i\":$i}"; done > in.ndjson
+  run -0 --separate-stderr sstream-source -v --trigger available-now --max-batch-records 2 \
+    --data-only in.ndjson
+  assert_equal "${#lines[@]}" 3
+  assert_equal "$stderr" "sstream-source: info: 3 records in 2 batches"
+  run -0 --separate-stderr sstream-source --trigger available-now --max-batch-records 2 \
+    --data-only in.ndjson
+  assert_stderr_empty
+}
+
+@test "-q silences the warnings about skipped records, but not errors" {
+  printf '{"a":1}\nnot json\n{"a":3}\n' > in.ndjson
+  run -0 --separate-stderr sstream-source -q --bad-records skip in.ndjson
+  assert_output "$(printf '%s\n' '{"a":1}' '{"a":3}' "$(tick 0)" "$END")"
+  assert_stderr_empty
+  run -1 --separate-stderr sstream-source -q in.ndjson
+  assert_stderr_contains "sstream-source: error: in.ndjson: line 2: invalid JSON"
 }

@@ -5,8 +5,6 @@ load test_helper
 # Spark's own tests show them: explicit batches of rows, and what each batch
 # emits.
 
-tick() { printf '{"@sstream":"tick","epoch":%s}' "$1"; }
-wm() { printf '{"@sstream":"watermark","ms":%s,"time":"%s"}' "$1" "$2"; }
 row() { printf '{"window_start":"2026-01-01T00:00:%s.000Z","window_end":"2026-01-01T00:00:%s.000Z","k":"%s","count":%s}' "$@"; }
 
 # Five batches of rows keyed by k, in ISO event time. With 10 s windows and a
@@ -35,7 +33,7 @@ setup() {
     tick 3; echo
     echo '{"t":"2026-01-01T00:00:14Z","k":"b"}'
     tick 4; echo
-    echo '{"@sstream":"end"}'
+    echo "$END"
   } > batches.ndjson
 }
 
@@ -51,7 +49,7 @@ setup() {
     "$(wm 1767225621000 2026-01-01T00:00:21.000Z)" "$(tick 3)" \
     "$(tick 4)" \
     "$(row 20 30 b 1)" \
-    '{"@sstream":"end"}')"
+    "$END")"
 }
 
 @test "late rows are dropped and counted in a warning on stderr" {
@@ -87,7 +85,7 @@ setup() {
     "$(row 20 30 b 1)" \
     "$(wm 1767225621000 2026-01-01T00:00:21.000Z)" "$(tick 3)" \
     "$(tick 4)" \
-    '{"@sstream":"end"}')"
+    "$END")"
   assert_stderr_contains "dropped 2 late row(s)"
 }
 
@@ -114,7 +112,7 @@ setup() {
     "$(row 00 10 a 1)" "$(tick 0)" \
     "$(row 00 10 a 1)" "$(row 20 30 b 1)" "$(tick 1)" \
     "$(row 00 10 a 2)" "$(row 20 30 b 1)" "$(tick 2)" \
-    '{"@sstream":"end"}')"
+    "$END")"
   assert_stderr_empty
 }
 
@@ -244,7 +242,9 @@ OUT
 }
 
 @test "a sliding row late for its earlier window still counts in the later one" {
-  run_pipeline -0 "printf '%s\n' '{\"t\":7000}' '{\"t\":12000}' '{\"@sstream\":\"tick\",\"epoch\":0}' '{\"t\":4000}' '{\"@sstream\":\"tick\",\"epoch\":1}' | sstream-window --time t --time-format ms --sliding 10s --slide 5s --watermark 3s --data-only 2>&1"
+  printf '%s\n' '{"t":7000}' '{"t":12000}' "$(tick 0)" '{"t":4000}' "$(tick 1)" > in.ndjson
+  run -0 sstream-window --time t --time-format ms --sliding 10s --slide 5s --watermark 3s \
+    --data-only < in.ndjson
   assert_line --index 0 '{"window_start":0,"window_end":10000,"count":2}'
   assert_line --index 1 '{"window_start":5000,"window_end":15000,"count":2}'
   assert_line --index 2 '{"window_start":10000,"window_end":20000,"count":1}'
@@ -261,7 +261,9 @@ OUT
 }
 
 @test "--late-output keeps late rows with the window they missed instead of only counting them" {
-  run_pipeline -0 "printf '%s\n' '{\"t\":15000}' '{\"@sstream\":\"tick\",\"epoch\":0}' '{\"t\":1000,\"id\":\"x\"}' '{\"@sstream\":\"tick\",\"epoch\":1}' | sstream-window --time t --time-format ms --tumbling 10s --watermark 1s --late-output late.ndjson --data-only"
+  printf '%s\n' '{"t":15000}' "$(tick 0)" '{"t":1000,"id":"x"}' "$(tick 1)" > in.ndjson
+  run -0 sstream-window --time t --time-format ms --tumbling 10s --watermark 1s \
+    --late-output late.ndjson --data-only < in.ndjson
   assert_output '{"window_start":10000,"window_end":20000,"count":1}'
   run -0 cat late.ndjson
   assert_output '{"window_start":0,"window_end":10000,"watermark":14000,"record":{"t":1000,"id":"x"}}'
@@ -271,7 +273,10 @@ OUT
 
 # Spark guide, "Types of time windows": session windows with a 10-second gap.
 @test "session windows merge a key's events that come within the gap, across batches" {
-  run_pipeline -0 "printf '%s\n' '{\"t\":\"2026-01-01T12:00:01Z\",\"u\":\"a\"}' '{\"t\":\"2026-01-01T12:00:08Z\",\"u\":\"a\"}' '{\"t\":\"2026-01-01T12:00:02Z\",\"u\":\"b\"}' '{\"@sstream\":\"tick\",\"epoch\":0}' '{\"t\":\"2026-01-01T12:00:15Z\",\"u\":\"a\"}' '{\"@sstream\":\"tick\",\"epoch\":1}' | sstream-window --time t --session 10s --watermark 5s --by u --data-only"
+  printf '%s\n' '{"t":"2026-01-01T12:00:01Z","u":"a"}' '{"t":"2026-01-01T12:00:08Z","u":"a"}' \
+    '{"t":"2026-01-01T12:00:02Z","u":"b"}' "$(tick 0)" '{"t":"2026-01-01T12:00:15Z","u":"a"}' \
+    "$(tick 1)" > in.ndjson
+  run -0 sstream-window --time t --session 10s --watermark 5s --by u --data-only < in.ndjson
   assert_output - <<'OUT'
 {"session_start":"2026-01-01T12:00:01.000Z","session_end":"2026-01-01T12:00:25.000Z","u":"a","count":3}
 {"session_start":"2026-01-01T12:00:02.000Z","session_end":"2026-01-01T12:00:12.000Z","u":"b","count":1}
@@ -296,7 +301,10 @@ OUT
 }
 
 @test "--dedup --within-watermark forgets keys once the watermark passes time + delay" {
-  run_pipeline -0 "printf '%s\n' '{\"id\":1,\"t\":1000}' '{\"id\":1,\"t\":4000}' '{\"id\":2,\"t\":20000}' '{\"@sstream\":\"tick\",\"epoch\":0}' '{\"id\":1,\"t\":16000}' '{\"@sstream\":\"tick\",\"epoch\":1}' | sstream-window --dedup id --time t --time-format ms --watermark 5s --within-watermark --data-only"
+  printf '%s\n' '{"id":1,"t":1000}' '{"id":1,"t":4000}' '{"id":2,"t":20000}' "$(tick 0)" \
+    '{"id":1,"t":16000}' "$(tick 1)" > in.ndjson
+  run -0 sstream-window --dedup id --time t --time-format ms --watermark 5s --within-watermark \
+    --data-only < in.ndjson
   assert_output - <<'OUT'
 {"id":1,"t":1000}
 {"id":2,"t":20000}
@@ -316,21 +324,20 @@ OUT
 }
 
 @test "--idle-timeout emits open windows when the input goes quiet, without waiting for more data" {
-  mkfifo in.fifo
-  sstream-window --time t --time-format ms --tumbling 10s --watermark 5s --idle-timeout 300ms --data-only < in.fifo > out.ndjson 3>&- &
-  local pid=$!
-  exec 4> in.fifo
-  printf '%s\n' '{"t":1000}' '{"t":12000}' '{"@sstream":"tick","epoch":0}' >&4
+  printf '%s\n' '{"t":1000}' '{"t":12000}' "$(tick 0)" > in.ndjson
+  start_on_quiet_stdin window --input in.ndjson sstream-window --time t --time-format ms \
+    --tumbling 10s --watermark 5s --idle-timeout 300ms --data-only
   # The input stays open but quiet: the windows must come out before it ends
   # (end of input would flush them anyway, so look while it is still open).
   local i seen=0
   for i in $(seq 1 100); do
-    if [[ $(wc -l < out.ndjson) -ge 2 ]]; then seen=1; break; fi
+    if [[ $(wc -l < window.out) -ge 2 ]]; then seen=1; break; fi
     sleep 0.05
   done
-  run -0 cat out.ndjson
-  exec 4>&-
-  wait "$pid"
+  kill -0 "$QUIET_HOLDER" || fail "the input was closed before the windows were looked for"
+  run -0 cat window.out
+  end_quiet_stdin
+  wait_exit "$QUIET_PID"
   [[ $seen == 1 ]] || fail "no window emitted within 5 s of quiet input: $output"
   assert_output - <<'OUT'
 {"window_start":0,"window_end":10000,"count":1}
@@ -341,7 +348,9 @@ OUT
 # DStreams guide, "Window Operations": countByWindow and reduceByKeyAndWindow
 # over the last two batches.
 @test "--batch-window counts over the last N batches, with 0 for an empty window" {
-  run_pipeline -0 "printf '%s\n' '{\"v\":1}' '{\"@sstream\":\"tick\",\"epoch\":0}' '{\"v\":2}' '{\"v\":2}' '{\"@sstream\":\"tick\",\"epoch\":1}' '{\"@sstream\":\"tick\",\"epoch\":2}' '{\"@sstream\":\"tick\",\"epoch\":3}' | sstream-window --batch-window 2 --data-only"
+  printf '%s\n' '{"v":1}' "$(tick 0)" '{"v":2}' '{"v":2}' "$(tick 1)" "$(tick 2)" "$(tick 3)" \
+    > in.ndjson
+  run -0 sstream-window --batch-window 2 --data-only < in.ndjson
   assert_output - <<'OUT'
 {"batch_window_start":-1,"batch_window_end":0,"count":1}
 {"batch_window_start":0,"batch_window_end":1,"count":3}
@@ -355,6 +364,174 @@ OUT
 }
 
 @test "a row late for several sliding windows counts as one late row" {
-  run_pipeline -0 "printf '%s\n' '{\"t\":30000}' '{\"@sstream\":\"tick\",\"epoch\":0}' '{\"t\":1000}' | sstream-window --time t --time-format ms --sliding 10s --slide 2s --watermark 1s --data-only 2>&1 >/dev/null"
-  assert_output "sstream-window: warning: dropped 1 late row(s): their window had closed (end <= watermark)"
+  printf '%s\n' '{"t":30000}' "$(tick 0)" '{"t":1000}' > in.ndjson
+  run -0 --separate-stderr sstream-window --time t --time-format ms --sliding 10s --slide 2s \
+    --watermark 1s --data-only < in.ndjson
+  assert_equal "$stderr" \
+    "sstream-window: warning: dropped 1 late row(s): their window had closed (end <= watermark)"
+}
+
+# Batch 0 has rows at 5 s and 25 s, and upstream announces a watermark of 8 s;
+# the stage's own watermark (delay 0s) is 25 s. A row at 9 s follows in batch 1.
+make_upstream_watermark_input() {
+  printf '%s\n' '{"t":5000}' '{"t":25000}' "$(wm 8000)" "$(tick 0)" '{"t":9000}' "$(tick 1)" \
+    > in.ndjson
+}
+
+@test "an upstream watermark combines with the stage's own by the minimum by default" {
+  make_upstream_watermark_input
+  # min(25 s, 8 s) = 8 s: no window is final, and the row at 9 s is not late.
+  run -0 --separate-stderr sstream-window --time t --time-format ms --tumbling 10s \
+    --watermark 0s < in.ndjson
+  assert_output "$(printf '%s\n' \
+    "$(wm 8000 1970-01-01T00:00:08.000Z)" "$(tick 0)" "$(tick 1)" \
+    '{"window_start":0,"window_end":10000,"count":2}' \
+    '{"window_start":20000,"window_end":30000,"count":1}' "$END")"
+  assert_stderr_empty
+  run -0 --separate-stderr sstream-window --time t --time-format ms --tumbling 10s \
+    --watermark 0s --watermark-policy min < in.ndjson
+  assert_line --index 0 "$(wm 8000 1970-01-01T00:00:08.000Z)"
+}
+
+@test "--watermark-policy max combines an upstream watermark with the stage's own by the maximum" {
+  make_upstream_watermark_input
+  # max(25 s, 8 s) = 25 s: [0 s, 10 s) is final after batch 0, and 9 s is late.
+  run -0 --separate-stderr sstream-window --time t --time-format ms --tumbling 10s \
+    --watermark 0s --watermark-policy max < in.ndjson
+  assert_output "$(printf '%s\n' \
+    '{"window_start":0,"window_end":10000,"count":1}' \
+    "$(wm 25000 1970-01-01T00:00:25.000Z)" "$(tick 0)" "$(tick 1)" \
+    '{"window_start":20000,"window_end":30000,"count":1}' "$END")"
+  assert_equal "$stderr" \
+    "sstream-window: warning: dropped 1 late row(s): their window had closed (end <= watermark)"
+}
+
+@test "--session-gap-field takes each row's gap from a field, dropping rows without a positive one" {
+  printf '%s\n' '{"t":1000,"u":"a","g":"5 seconds"}' '{"t":4000,"u":"a","g":1000}' \
+    '{"t":20000,"u":"a","g":"500ms"}' '{"t":3000,"u":"b","g":0}' '{"t":3000,"u":"b"}' \
+    '{"t":3500,"u":"b","g":2000}' '{"t":3000,"u":"c","g":null}' > in.ndjson
+  # a: [1 s, 6 s) holds [4 s, 5 s); [20 s, 20.5 s) stands alone. b and c: only
+  # the row with a positive gap is kept.
+  run -0 --separate-stderr sstream-window --time t --time-format ms --session-gap-field g \
+    --watermark 0s --by u --data-only < in.ndjson
+  assert_output "$(printf '%s\n' \
+    '{"session_start":1000,"session_end":6000,"u":"a","count":2}' \
+    '{"session_start":3500,"session_end":5500,"u":"b","count":1}' \
+    '{"session_start":20000,"session_end":20500,"u":"a","count":1}')"
+  assert_equal "$stderr" \
+    "sstream-window: warning: dropped 3 row(s) whose session gap was missing, not a duration or not positive"
+}
+
+@test "--inverse keeps keys whose count fell to zero, and --drop-zero drops them" {
+  printf '%s\n' '{"k":"a"}' '{"k":"b"}' "$(tick 0)" '{"k":"a"}' "$(tick 1)" "$(tick 2)" "$(tick 3)" \
+    > in.ndjson
+  local counts
+  counts=$(printf '%s\n' \
+    '{"batch_window_start":-1,"batch_window_end":0,"k":"a","count":1}' \
+    '{"batch_window_start":-1,"batch_window_end":0,"k":"b","count":1}' \
+    '{"batch_window_start":0,"batch_window_end":1,"k":"a","count":2}' \
+    '{"batch_window_start":0,"batch_window_end":1,"k":"b","count":1}' \
+    '{"batch_window_start":1,"batch_window_end":2,"k":"a","count":1}')
+  run -0 --separate-stderr sstream-window --batch-window 2 --by k --inverse --data-only < in.ndjson
+  assert_output "$(printf '%s\n' "$counts" \
+    '{"batch_window_start":1,"batch_window_end":2,"k":"b","count":0}' \
+    '{"batch_window_start":2,"batch_window_end":3,"k":"a","count":0}' \
+    '{"batch_window_start":2,"batch_window_end":3,"k":"b","count":0}')"
+  assert_stderr_empty
+  run -0 --separate-stderr sstream-window --batch-window 2 --by k --inverse --drop-zero \
+    --data-only < in.ndjson
+  assert_output "$counts"
+  assert_stderr_empty
+  assert_usage_error "--drop-zero goes with --inverse" sstream-window --batch-window 2 --by k --drop-zero
+}
+
+@test "--batch-slide emits a window of the last N batches every M batches" {
+  # Batch i holds one row with v = 2^i, so sum(v) names the batches in a window.
+  local i
+  for i in 0 1 2 3 4 5; do
+    echo "{\"v\":$((1 << i))}"
+    tick "$i"; echo
+  done > in.ndjson
+  run -0 --separate-stderr sstream-window --batch-window 3 --batch-slide 2 --agg 'count, sum(v)' \
+    < in.ndjson
+  assert_output "$(printf '%s\n' "$(tick 0)" \
+    '{"batch_window_start":-1,"batch_window_end":1,"count":2,"sum(v)":3}' "$(tick 1)" "$(tick 2)" \
+    '{"batch_window_start":1,"batch_window_end":3,"count":3,"sum(v)":14}' "$(tick 3)" "$(tick 4)" \
+    '{"batch_window_start":3,"batch_window_end":5,"count":3,"sum(v)":56}' "$(tick 5)" "$END")"
+  assert_stderr_empty
+}
+
+# window_of FORMAT RECORD: the 10 s window sstream-window puts RECORD in when
+# its time field t is read as FORMAT.
+window_of() {
+  run -0 --separate-stderr sstream-window --time t --time-format "$1" --tumbling 10s \
+    --watermark 0s --data-only <<< "$2"
+  assert_stderr_empty
+}
+
+@test "--time-format s, us and ns force the epoch unit that auto would guess otherwise" {
+  # auto reads 200000000005 as milliseconds, 12000000 and 12000000000 as seconds.
+  window_of s '{"t":200000000005}'
+  assert_output '{"window_start":200000000000,"window_end":200000000010,"count":1}'
+  window_of us '{"t":12000000}'
+  assert_output '{"window_start":10000000,"window_end":20000000,"count":1}'
+  window_of ns '{"t":"12000000000"}'
+  assert_output '{"window_start":10000000000,"window_end":20000000000,"count":1}'
+}
+
+@test "--time-format iso reads ISO-8601 text and refuses an epoch number" {
+  window_of iso '{"t":"2026-01-01T00:00:12+01:00"}'
+  assert_output '{"window_start":"2025-12-31T23:00:10.000Z","window_end":"2025-12-31T23:00:20.000Z","count":1}'
+  run -1 --separate-stderr sstream-window --time t --time-format iso --tumbling 10s \
+    --watermark 0s --data-only <<< '{"t":12}'
+  assert_stderr_contains "stdin: line 1: field 't': event time is a number but --time-format is iso"
+}
+
+@test "--offset shifts sliding windows on the slide's grid, and must be smaller than it" {
+  run -0 --separate-stderr sstream-window --time t --time-format ms --sliding 10s --slide 5s \
+    --offset 2s --watermark 0s --data-only <<< '{"t":1000}'
+  assert_output "$(printf '%s\n' '{"window_start":-8000,"window_end":2000,"count":1}' \
+    '{"window_start":-3000,"window_end":7000,"count":1}')"
+  assert_stderr_empty
+  assert_usage_error "--offset must be smaller than the slide (or tumbling size)" \
+    sstream-window --time t --sliding 10s --slide 5s --offset 5s --watermark 0s
+  assert_usage_error "--offset must be smaller than the slide (or tumbling size)" \
+    sstream-window --time t --tumbling 10s --offset 10s --watermark 0s
+}
+
+@test "window, aggregate and timing option values that cannot work are usage errors (exit 2)" {
+  local w=(sstream-window --time t --tumbling 10s --watermark 0s)
+  assert_usage_error "--agg 'approx_count_distinct(u, 2)': rsd must be a number between 0 and 1" \
+    "${w[@]}" --agg 'approx_count_distinct(u, 2)'
+  assert_usage_error "--agg 'percentile_approx(v, 0.5, 0)': the accuracy must be a number >= 1" \
+    "${w[@]}" --agg 'percentile_approx(v, 0.5, 0)'
+  assert_usage_error "--slide must be positive" \
+    sstream-window --time t --sliding 10s --slide 0s --watermark 0s
+  assert_usage_error "--idle-timeout must be positive" "${w[@]}" --idle-timeout 0s
+  assert_usage_error "give --session GAP or --session-gap-field FIELD, not both" \
+    sstream-window --time t --session 10s --session-gap-field g --by u --watermark 0s
+  assert_usage_error "--session: the gap must be positive" \
+    sstream-window --time t --session 0s --by u --watermark 0s
+  assert_usage_error "--within-watermark does not combine with event-time windows" \
+    sstream-window --time t --watermark 1s --within-watermark
+  assert_usage_error "--tick must be at least 1ms" "${w[@]}" --tick 0s
+}
+
+@test "-v logs on stderr how many late rows went to --late-output" {
+  printf '%s\n' '{"t":15000}' "$(tick 0)" '{"t":1000}' "$(tick 1)" > in.ndjson
+  run -0 --separate-stderr sstream-window -v --time t --time-format ms --tumbling 10s \
+    --watermark 1s --late-output late.ndjson --data-only < in.ndjson
+  assert_output '{"window_start":10000,"window_end":20000,"count":1}'
+  assert_equal "$stderr" "sstream-window: info: 1 late row(s) written to the late output"
+  run -0 --separate-stderr sstream-window --time t --time-format ms --tumbling 10s \
+    --watermark 1s --late-output late2.ndjson --data-only < in.ndjson
+  assert_stderr_empty
+}
+
+@test "-q silences the late-row warning" {
+  run -0 --separate-stderr sstream-window -q --time t --tumbling 10s --watermark 5s --by k \
+    --data-only < batches.ndjson
+  assert_output "$(printf '%s\n' "$(row 00 10 a 2)" "$(row 00 10 b 1)" "$(row 10 20 a 2)" \
+    "$(row 20 30 b 1)")"
+  assert_stderr_empty
 }

@@ -75,3 +75,66 @@ wait_exit() {
   status=0
   wait "$pid" || status=$?
 }
+
+# Control lines as the tools write them (without a line end, for "$(...)"):
+# tick N is a batch boundary, wm MS [ISO] a watermark (with the "time" the
+# tools add on output when ISO is given), END the end of the stream.
+tick() { printf '{"@sstream":"tick","epoch":%s}' "$1"; }
+wm() {
+  if [[ -n "${2-}" ]]; then
+    printf '{"@sstream":"watermark","ms":%s,"time":"%s"}' "$1" "$2"
+  else
+    printf '{"@sstream":"watermark","ms":%s}' "$1"
+  fi
+}
+END='{"@sstream":"end"}'
+
+# start_on_quiet_stdin NAME [--input FILE] COMMAND [ARG...]: run COMMAND in the
+# background with stdin open but quiet: it reads the fifo NAME.fifo, which a
+# holder process keeps open for writing (after sending FILE, if given) and
+# never closes. stdout goes to NAME.out, stderr to NAME.err. Sets QUIET_PID
+# (the command) and QUIET_HOLDER (its holder). end_quiet_stdin kills every
+# holder, which ends the input; teardown does it too, so a failed test leaves
+# nothing waiting.
+QUIET_HOLDERS=()
+start_on_quiet_stdin() {
+  local name=$1 input=
+  shift
+  if [[ "$1" == --input ]]; then
+    input=$2
+    shift 2
+  fi
+  mkfifo "$name.fifo"
+  # Both close fd 3, or bats would wait for them at the end of the test.
+  {
+    [[ -z "$input" ]] || cat "$input"
+    exec sleep 30
+  } > "$name.fifo" 3>&- &
+  QUIET_HOLDER=$!
+  QUIET_HOLDERS+=("$QUIET_HOLDER")
+  "$@" < "$name.fifo" > "$name.out" 2> "$name.err" 3>&- &
+  QUIET_PID=$!
+}
+
+end_quiet_stdin() {
+  local pid
+  for pid in "${QUIET_HOLDERS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  QUIET_HOLDERS=()
+}
+
+teardown() {
+  end_quiet_stdin
+}
+
+# assert_usage_error MESSAGE COMMAND [ARG...]: COMMAND exits 2 before reading
+# its (empty) input, writes nothing on stdout, and says "TOOL: error: MESSAGE..."
+# on stderr.
+assert_usage_error() {
+  local want=$1
+  shift
+  run -2 --separate-stderr "$@" < /dev/null
+  assert_output ""
+  assert_stderr_contains "$1: error: $want"
+}
