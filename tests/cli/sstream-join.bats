@@ -183,3 +183,7 @@ setup() {
     '{"uid":2,"name":"bob","city":null}')"
   assert_stderr_empty
 }
+
+@test "shared options are checked before the static table is read" {
+  assert_usage_error "--tick must be at least 1ms" sstream-join --static missing.csv --on id --tick 0s
+}

@@ -304,3 +304,11 @@ kept_ids() {
   assert_output "$(printf '%s\n' '{"a":1}' '{"a":3}' "$(tick 0)" "$END")"
   assert_stderr_empty
 }
+
+@test "-vv logs each batch at debug level, -v does not" {
+  printf '%s\n' '{"a":1}' "$(tick 0)" '{"a":2}' '{"a":3}' "$(tick 1)" > in.ndjson
+  run -0 --separate-stderr sstream-map -vv < in.ndjson
+  assert_equal "$stderr" "$(printf '%s\n' 'sstream-map: debug: batch 0: 1 record(s) in' 'sstream-map: debug: batch 1: 2 record(s) in')"
+  run -0 --separate-stderr sstream-map -v < in.ndjson
+  assert_equal "$stderr" ""
+}

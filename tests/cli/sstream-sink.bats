@@ -200,3 +200,14 @@ EOF
   assert_output '{"a":1}'
   assert_stderr_contains "sstream-sink: error: stdin: line 3: invalid JSON"
 }
+
+@test "table columns come from every record of the batch, also the rows not shown" {
+  run_pipeline -0 "printf '%s\n' '{\"a\":1}' '{\"b\":\"x\"}' | sstream-sink --format table --num-rows 1"
+  assert_line --index 3 '+---+----+'
+  assert_line --index 4 '|  a|   b|'
+  assert_line --index 6 '|  1|null|'
+  assert_line --index 8 'only showing top 1 row'
+  run_pipeline -0 "printf '%s\n' '{\"n\":1}' '{\"n\":2}' | sstream-sink --format table --num-rows 0"
+  assert_line --index 4 '|  n|'
+  assert_line --index 7 'only showing top 0 rows'
+}

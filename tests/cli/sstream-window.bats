@@ -535,3 +535,10 @@ window_of() {
     "$(row 20 30 b 1)")"
   assert_stderr_empty
 }
+
+@test "window options that sessions do not use are refused by name" {
+  assert_usage_error "--offset does not combine with session windows" \
+    sstream-window --time t --session 10s --by u --watermark 1s --offset 2s
+  assert_usage_error "--tumbling does not combine with session windows" \
+    sstream-window --time t --session 10s --tumbling 10s --by u --watermark 1s
+}

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -99,8 +100,15 @@ struct StageContext {
 };
 
 Status RunStage(const StageContext& ctx, Operator* op);
-// RunStage over stdin and stdout with the system clock.
-Status RunStdioStage(Operator* op, const CommonOptions& common, bool terminal = false);
+// Checks the shared options (policy, --dead-letter, --tick, --wire,
+// --max-record-bytes) without touching any file.
+Status CheckCommonOptions(const CommonOptions& o);
+
+// RunStage over stdin and stdout with the system clock: checks the shared
+// options, then builds the operator with `make_operator`, then runs it.
+Status RunStdioStage(const CommonOptions& common,
+                     const std::function<Status(std::unique_ptr<Operator>*)>& make_operator,
+                     bool terminal = false);
 
 // Output wire format for a stage, from CommonOptions and whether stdout is a
 // terminal (control lines are left out on a terminal; binary is refused).

@@ -52,6 +52,9 @@ simdjson::error_code RawValue(od::value v, std::string_view* raw) {
 
 }  // namespace
 
+// A record that is not an object: says whether it is other JSON or no JSON.
+static Status NotAnObject(od::document& doc, od::json_type type);
+
 struct RecordScanner::Impl {
   od::parser parser;
   od::parser nested_parser;
@@ -88,11 +91,11 @@ Status RecordScanner::Scan(std::string_view json) {
   od::document doc;
   auto err = impl_->parser.iterate(json.data(), json.size(), json.size() + kPadding).get(doc);
   if (err) return JsonError(err);
+  od::json_type type;
+  if ((err = doc.type().get(type))) return JsonError(err);
+  if (type != od::json_type::object) return NotAnObject(doc, type);  // as the source says it
   od::object obj;
-  if ((err = doc.get_object().get(obj))) {
-    if (err == simdjson::INCORRECT_TYPE) return Status::InvalidArgument("record is not a JSON object");
-    return JsonError(err);
-  }
+  if ((err = doc.get_object().get(obj))) return JsonError(err);
   size_t found = 0;
   for (auto field_result : obj) {
     od::field field;
@@ -294,8 +297,7 @@ size_t EndBeforeKey(std::string_view json, size_t key_quote) {
 
 }  // namespace
 
-// A record that is not an object: say whether it is other JSON or no JSON.
-Status NotAnObject(od::document& doc, od::json_type type) {
+static Status NotAnObject(od::document& doc, od::json_type type) {
   simdjson::error_code err = simdjson::SUCCESS;
   switch (type) {
     case od::json_type::array: {

@@ -226,9 +226,8 @@ Status NewJoinOperator(const JoinOptions& o, std::unique_ptr<Operator>* out) {
 }
 
 Status RunJoin(const JoinOptions& o, const CommonOptions& common) {
-  std::unique_ptr<Operator> op;
-  SSTREAM_RETURN_IF_ERROR(NewJoinOperator(o, &op));
-  return RunStdioStage(op.get(), common);
+  return RunStdioStage(common,
+                       [&](std::unique_ptr<Operator>* op) { return NewJoinOperator(o, op); });
 }
 
 }  // namespace sstream

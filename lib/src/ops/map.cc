@@ -115,9 +115,9 @@ Status NewMapOperator(const MapOptions& o, std::unique_ptr<Operator>* out) {
 }
 
 Status RunMap(const MapOptions& o, const CommonOptions& common) {
-  std::unique_ptr<Operator> op;
-  SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewMapOperator(o, &op)));
-  return RunStdioStage(op.get(), common);
+  return RunStdioStage(common, [&](std::unique_ptr<Operator>* op) {
+    return Status::AsUsage(NewMapOperator(o, op));
+  });
 }
 
 }  // namespace sstream

@@ -91,8 +91,12 @@ class SinkOperator final : public Operator {
     }
     SSTREAM_RETURN_IF_ERROR(scanner_.Scan(f));
     if (o_.format == "csv") return WriteCsv();
-    // Rows past --num-rows are only counted ("only showing top N rows").
-    if (++batch_rows_ > o_.num_rows) return Status::OK();
+    // Rows past --num-rows are not kept ("only showing top N rows"), but
+    // their fields still make columns, as Spark's table has every column.
+    if (++batch_rows_ > o_.num_rows) {
+      for (const auto& field : scanner_.fields()) ColumnIndex(field.first);
+      return Status::OK();
+    }
     std::vector<std::string> row(columns_.size(), "null");
     for (const auto& [name, raw] : scanner_.fields()) {
       size_t c = ColumnIndex(name);
@@ -245,9 +249,12 @@ Status NewSinkOperator(const SinkOptions& o, ByteSink* out, std::unique_ptr<Oper
 
 Status RunSink(const SinkOptions& o, const CommonOptions& common) {
   FdSink stdout_sink(STDOUT_FILENO, "stdout");
-  std::unique_ptr<Operator> op;
-  SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewSinkOperator(o, &stdout_sink, &op)));
-  return RunStdioStage(op.get(), common, /*terminal=*/true);
+  return RunStdioStage(
+      common,
+      [&](std::unique_ptr<Operator>* op) {
+        return Status::AsUsage(NewSinkOperator(o, &stdout_sink, op));
+      },
+      /*terminal=*/true);
 }
 
 }  // namespace sstream

@@ -71,7 +71,7 @@ class SourceRunner {
     }
     SSTREAM_RETURN_IF_ERROR(s);
     // Ending: the open batch, then END.
-    if (!ticker_->empty()) SSTREAM_RETURN_IF_ERROR(out_->WriteTick(ticker_->Close()));
+    if (!ticker_->empty()) SSTREAM_RETURN_IF_ERROR(CloseBatch());
     SSTREAM_RETURN_IF_ERROR(out_->WriteEnd());
     bad_->Summarize();
     Log(LogLevel::kInfo, fmt::format("{} records in {} batches", total_, ticker_->epoch()));
@@ -79,12 +79,22 @@ class SourceRunner {
   }
 
  private:
+  Status CloseBatch() {
+    const int64_t records = ticker_->records(), bytes = ticker_->bytes();
+    const int64_t epoch = ticker_->Close();
+    if (LogEnabled(LogLevel::kDebug)) {
+      Log(LogLevel::kDebug,
+          fmt::format("batch {}: {} record(s), {} byte(s) out", epoch, records, bytes));
+    }
+    return out_->WriteTick(epoch);
+  }
+
   // Called after each record: close the batch when a cap or the deadline says so.
   Status AfterRecord(int64_t bytes) {
     ticker_->Add(bytes);
     ++total_;
     if (ticker_->CapReached() || ((total_ & 255) == 0 && ticker_->Due())) {
-      SSTREAM_RETURN_IF_ERROR(out_->WriteTick(ticker_->Close()));
+      SSTREAM_RETURN_IF_ERROR(CloseBatch());
     }
     if ((total_ & 255) == 0 && StopRequested()) stopped_ = true;
     return Status::OK();
@@ -93,7 +103,7 @@ class SourceRunner {
   // Waiting (timeout or pacing): tick if due, and notice a stop request.
   Status Idle() {
     if (ticker_->Due()) {
-      SSTREAM_RETURN_IF_ERROR(out_->WriteTick(ticker_->Close()));
+      SSTREAM_RETURN_IF_ERROR(CloseBatch());
     } else if (ticker_->empty() && ticker_->MillisUntilDeadline() == 0) {
       ticker_->SkipEmpty();
     }

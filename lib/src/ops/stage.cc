@@ -12,29 +12,49 @@
 
 namespace sstream {
 
-Status BadRecordHandler::Create(const CommonOptions& o, std::unique_ptr<BadRecordHandler>* out) {
+namespace {
+
+// The policy the options ask for; errors name the option at fault.
+Status ParsePolicy(const CommonOptions& o, BadRecordPolicy* policy) {
   if (o.max_record_bytes <= 0) {
     return Status::InvalidArgument("--max-record-bytes must be positive");
   }
-  std::unique_ptr<BadRecordHandler> h(new BadRecordHandler());
   if (o.bad_records == "fail") {
-    h->policy_ = BadRecordPolicy::kFail;
+    *policy = o.dead_letter.empty() ? BadRecordPolicy::kFail : BadRecordPolicy::kDeadLetter;
   } else if (o.bad_records == "skip") {
-    h->policy_ = BadRecordPolicy::kSkip;
+    if (!o.dead_letter.empty()) {
+      return Status::InvalidArgument("--bad-records skip and --dead-letter contradict each other");
+    }
+    *policy = BadRecordPolicy::kSkip;
   } else if (o.bad_records == "dead-letter") {
-    h->policy_ = BadRecordPolicy::kDeadLetter;
     if (o.dead_letter.empty()) {
       return Status::InvalidArgument("--bad-records dead-letter needs --dead-letter FILE");
     }
+    *policy = BadRecordPolicy::kDeadLetter;
   } else {
     return Status::InvalidArgument(fmt::format(
         "unknown --bad-records policy '{}' (expected fail, skip or dead-letter)", o.bad_records));
   }
-  if (!o.dead_letter.empty()) {
-    if (h->policy_ == BadRecordPolicy::kSkip) {
-      return Status::InvalidArgument("--bad-records skip and --dead-letter contradict each other");
-    }
-    h->policy_ = BadRecordPolicy::kDeadLetter;
+  return Status::OK();
+}
+
+}  // namespace
+
+Status CheckCommonOptions(const CommonOptions& o) {
+  BadRecordPolicy policy;
+  SSTREAM_RETURN_IF_ERROR(ParsePolicy(o, &policy));
+  WireFormat wire;
+  SSTREAM_RETURN_IF_ERROR(ParseWireFormat(o.wire, &wire));
+  int64_t tick_ms;
+  SSTREAM_RETURN_IF_ERROR(ParseDuration(o.tick, &tick_ms).WithContext("--tick"));
+  if (tick_ms <= 0) return Status::InvalidArgument("--tick must be at least 1ms");
+  return Status::OK();
+}
+
+Status BadRecordHandler::Create(const CommonOptions& o, std::unique_ptr<BadRecordHandler>* out) {
+  std::unique_ptr<BadRecordHandler> h(new BadRecordHandler());
+  SSTREAM_RETURN_IF_ERROR(ParsePolicy(o, &h->policy_));
+  if (h->policy_ == BadRecordPolicy::kDeadLetter) {
     SSTREAM_RETURN_IF_ERROR(OpenFileSink(o.dead_letter, true, &h->dead_letter_));
     h->dead_letter_path_ = o.dead_letter;
   }
@@ -206,6 +226,9 @@ class StageLoop {
 
  private:
   Status CloseBatch(int64_t epoch) {
+    if (LogEnabled(LogLevel::kDebug)) {
+      Log(LogLevel::kDebug, fmt::format("batch {}: {} record(s) in", epoch, batch_records_));
+    }
     SSTREAM_RETURN_IF_ERROR(op_->OnBatchEnd(epoch, out_));
     batch_records_ = 0;
     if (!ctx_.terminal) return out_->WriteTick(epoch);
@@ -275,7 +298,14 @@ Status RunStage(const StageContext& ctx, Operator* op) {
 
 namespace sstream {
 
-Status RunStdioStage(Operator* op, const CommonOptions& common, bool terminal) {
+Status RunStdioStage(const CommonOptions& common,
+                     const std::function<Status(std::unique_ptr<Operator>*)>& make_operator,
+                     bool terminal) {
+  // Shared options first: a bad --tick is a usage error even when building
+  // the operator would fail on something else (a missing table file).
+  SSTREAM_RETURN_IF_ERROR(Status::AsUsage(CheckCommonOptions(common)));
+  std::unique_ptr<Operator> op;
+  SSTREAM_RETURN_IF_ERROR(make_operator(&op));
   EnlargePipeBuffer(STDIN_FILENO);
   if (!terminal) EnlargePipeBuffer(STDOUT_FILENO);
   FdSource in(STDIN_FILENO, "stdin");
@@ -287,7 +317,7 @@ Status RunStdioStage(Operator* op, const CommonOptions& common, bool terminal) {
   ctx.common = &common;
   ctx.terminal = terminal;
   ctx.output_fd = STDOUT_FILENO;
-  return RunStage(ctx, op);
+  return RunStage(ctx, op.get());
 }
 
 }  // namespace sstream

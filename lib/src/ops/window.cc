@@ -471,35 +471,36 @@ Status NewWindowOperator(const WindowOptions& o, std::unique_ptr<Operator>* out)
 namespace {
 
 // What sstream-window does, by the options given: one of three operators.
-enum class WindowKind { kEventTime, kBatches, kDedup };
+enum class WindowKind { kEventTime, kSessions, kBatches, kDedup };
 
 // Every option that differs from its default, with the operators that use it.
 // One table, so a new option cannot be silently ignored by a mode.
 std::vector<std::pair<const char*, std::vector<WindowKind>>> SetOptions(const WindowOptions& o) {
   using K = WindowKind;
   const WindowOptions d;
-  const std::vector<K> event = {K::kEventTime};
-  const std::vector<K> timed = {K::kEventTime, K::kDedup};
+  const std::vector<K> windows = {K::kEventTime};
+  const std::vector<K> aggregating = {K::kEventTime, K::kSessions};
+  const std::vector<K> timed = {K::kEventTime, K::kSessions, K::kDedup};
   std::vector<std::pair<const char*, std::vector<WindowKind>>> out;
   auto add = [&](bool set, const char* name, std::vector<K> kinds) {
     if (set) out.emplace_back(name, std::move(kinds));
   };
   add(o.time_field != d.time_field, "--time", timed);
   add(o.time_format != d.time_format, "--time-format", timed);
-  add(o.output_time_format != d.output_time_format, "--output-time-format", event);
-  add(o.tumbling != d.tumbling, "--tumbling", event);
-  add(o.sliding != d.sliding, "--sliding", event);
-  add(o.slide != d.slide, "--slide", event);
-  add(o.offset != d.offset, "--offset", event);
-  add(o.session != d.session, "--session", event);
-  add(o.session_gap_field != d.session_gap_field, "--session-gap-field", event);
+  add(o.output_time_format != d.output_time_format, "--output-time-format", aggregating);
+  add(o.tumbling != d.tumbling, "--tumbling", windows);
+  add(o.sliding != d.sliding, "--sliding", windows);
+  add(o.slide != d.slide, "--slide", windows);
+  add(o.offset != d.offset, "--offset", windows);
+  add(o.session != d.session, "--session", {K::kSessions});
+  add(o.session_gap_field != d.session_gap_field, "--session-gap-field", {K::kSessions});
   add(o.watermark != d.watermark, "--watermark", timed);
   add(o.watermark_policy != d.watermark_policy, "--watermark-policy", timed);
-  add(o.by != d.by, "--by", {K::kEventTime, K::kBatches});
-  add(o.agg != d.agg, "--agg", {K::kEventTime, K::kBatches});
-  add(o.mode != d.mode, "--mode", event);
-  add(o.late_output != d.late_output, "--late-output", event);
-  add(o.idle_timeout != d.idle_timeout, "--idle-timeout", event);
+  add(o.by != d.by, "--by", {K::kEventTime, K::kSessions, K::kBatches});
+  add(o.agg != d.agg, "--agg", {K::kEventTime, K::kSessions, K::kBatches});
+  add(o.mode != d.mode, "--mode", aggregating);
+  add(o.late_output != d.late_output, "--late-output", aggregating);
+  add(o.idle_timeout != d.idle_timeout, "--idle-timeout", aggregating);
   add(o.batch_window != d.batch_window, "--batch-window", {K::kBatches});
   add(o.batch_slide != d.batch_slide, "--batch-slide", {K::kBatches});
   add(o.inverse != d.inverse, "--inverse", {K::kBatches});
@@ -511,21 +512,9 @@ std::vector<std::pair<const char*, std::vector<WindowKind>>> SetOptions(const Wi
 
 }  // namespace
 
-Status RunWindow(const WindowOptions& o, const CommonOptions& common) {
-  const WindowKind kind = o.batch_window > 0 ? WindowKind::kBatches
-                          : !o.dedup.empty() ? WindowKind::kDedup
-                                             : WindowKind::kEventTime;
-  static const char* const kModeName[] = {"event-time windows", "--batch-window", "--dedup"};
-  std::vector<std::string> unused;
-  for (const auto& [name, kinds] : SetOptions(o)) {
-    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) unused.emplace_back(name);
-  }
-  if (!unused.empty()) {
-    return Status::Usage(fmt::format("{} {} not combine with {}", fmt::join(unused, ", "),
-                                     unused.size() == 1 ? "does" : "do",
-                                     kModeName[static_cast<int>(kind)]));
-  }
-  std::unique_ptr<Operator> op;
+namespace {
+
+Status MakeWindowOperator(const WindowOptions& o, WindowKind kind, std::unique_ptr<Operator>* op) {
   switch (kind) {
     case WindowKind::kBatches: {
       BatchWindowOptions b;
@@ -535,8 +524,7 @@ Status RunWindow(const WindowOptions& o, const CommonOptions& common) {
       b.agg = o.agg;
       b.inverse = o.inverse;
       b.drop_zero = o.drop_zero;
-      SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewBatchWindowOperator(b, &op)));
-      break;
+      return NewBatchWindowOperator(b, op);
     }
     case WindowKind::kDedup: {
       DedupOptions d;
@@ -546,14 +534,35 @@ Status RunWindow(const WindowOptions& o, const CommonOptions& common) {
       d.watermark = o.watermark;
       d.watermark_policy = o.watermark_policy;
       d.within_watermark = o.within_watermark;
-      SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewDedupOperator(d, &op)));
-      break;
+      return NewDedupOperator(d, op);
     }
     case WindowKind::kEventTime:
-      SSTREAM_RETURN_IF_ERROR(Status::AsUsage(NewWindowOperator(o, &op)));
-      break;
+    case WindowKind::kSessions: break;
   }
-  return RunStdioStage(op.get(), common);
+  return NewWindowOperator(o, op);
+}
+
+}  // namespace
+
+Status RunWindow(const WindowOptions& o, const CommonOptions& common) {
+  const WindowKind kind = o.batch_window > 0                                   ? WindowKind::kBatches
+                          : !o.dedup.empty()                                   ? WindowKind::kDedup
+                          : !o.session.empty() || !o.session_gap_field.empty() ? WindowKind::kSessions
+                                                                               : WindowKind::kEventTime;
+  static const char* const kModeName[] = {"event-time windows", "session windows",
+                                          "--batch-window", "--dedup"};
+  std::vector<std::string> unused;
+  for (const auto& [name, kinds] : SetOptions(o)) {
+    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) unused.emplace_back(name);
+  }
+  if (!unused.empty()) {
+    return Status::Usage(fmt::format("{} {} not combine with {}", fmt::join(unused, ", "),
+                                     unused.size() == 1 ? "does" : "do",
+                                     kModeName[static_cast<int>(kind)]));
+  }
+  return RunStdioStage(common, [&](std::unique_ptr<Operator>* op) {
+    return Status::AsUsage(MakeWindowOperator(o, kind, op));
+  });
 }
 
 }  // namespace sstream
