@@ -12,6 +12,10 @@
 #include <cstdint>
 #include <algorithm>
 #include <limits>
+#include <memory>
+#include <string_view>
+
+#include "sstream/status.h"
 
 namespace sstream {
 
@@ -71,5 +75,10 @@ class WatermarkTracker {
   int64_t upstream_ = 0;
   int64_t raise_to_ = 0;
 };
+
+// A tracker from option text: --watermark DELAY and --watermark-policy
+// (min or max); errors name the option.
+Status NewWatermarkTracker(std::string_view delay, std::string_view policy,
+                           std::unique_ptr<WatermarkTracker>* out);
 
 }  // namespace sstream

@@ -28,13 +28,7 @@ class DedupOperator final : public Operator {
     within_ = o.within_watermark;
     if (!o.watermark.empty()) {
       if (o.time_field.empty()) return Status::InvalidArgument("--watermark needs --time FIELD");
-      int64_t delay;
-      SSTREAM_RETURN_IF_ERROR(ParseDuration(o.watermark, &delay).WithContext("--watermark"));
-      if (o.watermark_policy != "min" && o.watermark_policy != "max") {
-        return Status::InvalidArgument("--watermark-policy: expected min or max");
-      }
-      watermark_ = std::make_unique<WatermarkTracker>(
-          delay, o.watermark_policy == "max" ? WatermarkPolicy::kMax : WatermarkPolicy::kMin);
+      SSTREAM_RETURN_IF_ERROR(NewWatermarkTracker(o.watermark, o.watermark_policy, &watermark_));
       SSTREAM_RETURN_IF_ERROR(ParseTimeFormat(o.time_format, &time_format_));
       time_index_ = paths.size();
       paths.push_back(o.time_field);
@@ -52,7 +46,6 @@ class DedupOperator final : public Operator {
           "deduplication state grows without bound: every key is kept forever (add --time, "
           "--watermark and the time field to the keys, or --within-watermark)");
     }
-    delay_ = watermark_ ? watermark_->delay() : 0;
     scanner_ = std::make_unique<RecordScanner>(paths);
     return Status::OK();
   }
@@ -73,7 +66,7 @@ class DedupOperator final : public Operator {
     }
     BuildGroupKey(*scanner_, key_index_, &key_);
     // The time at which the key may be forgotten (kept forever when unbounded).
-    int64_t expiry = within_ ? t + delay_ : (time_in_key_ ? t : kForever);
+    int64_t expiry = within_ ? t + watermark_->delay() : (time_in_key_ ? t : kForever);
     auto [it, inserted] = seen_.try_emplace(key_, expiry);
     if (!inserted) {
       ++duplicates_;
@@ -115,7 +108,6 @@ class DedupOperator final : public Operator {
   size_t time_index_ = 0;
   bool time_in_key_ = false;
   bool within_ = false;
-  int64_t delay_ = 0;
   TimeFormat time_format_ = TimeFormat::kAuto;
   std::unique_ptr<WatermarkTracker> watermark_;
   std::unique_ptr<RecordScanner> scanner_;

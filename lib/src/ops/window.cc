@@ -109,13 +109,7 @@ class WindowOperator final : public Operator {
       return Status::InvalidArgument("session windows need a group key (--by FIELDS)");
     }
     if (!o.watermark.empty()) {
-      int64_t delay;
-      SSTREAM_RETURN_IF_ERROR(ParseDuration(o.watermark, &delay).WithContext("--watermark"));
-      if (o.watermark_policy != "min" && o.watermark_policy != "max") {
-        return Status::InvalidArgument("--watermark-policy: expected min or max");
-      }
-      watermark_ = std::make_unique<WatermarkTracker>(
-          delay, o.watermark_policy == "max" ? WatermarkPolicy::kMax : WatermarkPolicy::kMin);
+      SSTREAM_RETURN_IF_ERROR(NewWatermarkTracker(o.watermark, o.watermark_policy, &watermark_));
     } else if (mode_ == OutputMode::kAppend) {
       // Spark: "Append output mode not supported when there are streaming
       // aggregations on streaming DataFrames/DataSets without watermark".
