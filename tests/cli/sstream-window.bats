@@ -517,12 +517,13 @@ window_of() {
   assert_usage_error "--tick must be at least 1ms" "${w[@]}" --tick 0s
 }
 
-@test "-v logs on stderr how many late rows went to --late-output" {
+@test "-v logs the largest state and how many late rows went to --late-output" {
   printf '%s\n' '{"t":15000}' "$(tick 0)" '{"t":1000}' "$(tick 1)" > in.ndjson
   run -0 --separate-stderr sstream-window -v --time t --time-format ms --tumbling 10s \
     --watermark 1s --late-output late.ndjson --data-only < in.ndjson
   assert_output '{"window_start":10000,"window_end":20000,"count":1}'
-  assert_equal "$stderr" "sstream-window: info: 1 late row(s) written to the late output"
+  assert_equal "$stderr" "sstream-window: info: state at its largest: 1 group(s) in 1 window(s), 0.0 MiB
+sstream-window: info: 1 late row(s) written to the late output"
   run -0 --separate-stderr sstream-window --time t --time-format ms --tumbling 10s \
     --watermark 1s --late-output late2.ndjson --data-only < in.ndjson
   assert_stderr_empty

@@ -36,6 +36,8 @@ bool RawToInt64(std::string_view raw, int64_t* out);
 void AppendJsonString(std::string* out, std::string_view s);
 // Appends a double the way JSON expects (integers without ".0", no NaN/inf -> null).
 void AppendJsonNumber(std::string* out, double v);
+// Appends an integer's decimal digits.
+void AppendInt(std::string* out, int64_t v);
 bool IsValidUtf8(std::string_view s);
 // Like AppendJsonString, but invalid UTF-8 bytes become U+FFFD (for messages
 // and dead-letter files, which must stay valid JSON whatever the input was).
@@ -67,6 +69,9 @@ class RecordScanner {
 
  private:
   void ResolvePaths();
+  // Sets the value of the first unset top-level name equal to `name`; a
+  // `raw` name (still escaped) only matches names that need no escaping.
+  bool MatchTop(std::string_view name, std::string_view value, bool raw);
   // The raw value of member `name` of a raw JSON object inside the record.
   std::string_view FindMember(std::string_view object, const std::string& name);
   struct Impl;

@@ -56,7 +56,21 @@ __attribute__((target("sse4.2"))) uint32_t Crc32cHardware(uint32_t crc, const ch
     n -= 8;
   }
   uint32_t c32 = static_cast<uint32_t>(c);
-  while (n-- > 0) c32 = __builtin_ia32_crc32qi(c32, static_cast<unsigned char>(*data++));
+  if (n >= 4) {
+    uint32_t v;
+    std::memcpy(&v, data, 4);
+    c32 = __builtin_ia32_crc32si(c32, v);
+    data += 4;
+    n -= 4;
+  }
+  if (n >= 2) {
+    uint16_t v;
+    std::memcpy(&v, data, 2);
+    c32 = __builtin_ia32_crc32hi(c32, v);
+    data += 2;
+    n -= 2;
+  }
+  if (n > 0) c32 = __builtin_ia32_crc32qi(c32, static_cast<unsigned char>(*data));
   return ~c32;
 }
 #endif

@@ -69,11 +69,6 @@ Status FrameWriter::WriteControlLine(std::string_view line) {
   return Status::OK();
 }
 
-FieldSpan Frame::field(size_t i) const {
-  const char* e = field_index.data() + i * kFieldEntrySize;
-  return {GetU16(e), GetU16(e + 2), GetU16(e + 4), GetU16(e + 6)};
-}
-
 Status FrameWriter::WriteData(std::string_view json, bool has_event_time, int64_t event_time,
                               std::string_view field_index) {
   if (format_ == WireFormat::kJson) {

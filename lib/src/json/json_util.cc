@@ -128,6 +128,36 @@ bool RawToDouble(std::string_view raw, double* out) {
 bool RawToInt64(std::string_view raw, int64_t* out) {
   if (raw.size() >= 2 && raw.front() == '"') raw = raw.substr(1, raw.size() - 2);
   if (raw.empty()) return false;
+  // Up to 18 digits cannot overflow: eight digits at a time, then one by
+  // one; several times faster than from_chars on the event times and counts
+  // that every record carries.
+  if (raw.size() <= 18 && raw[0] != '-') {
+    const char* p = raw.data();
+    size_t n = raw.size();
+    int64_t v = 0;
+    for (; n >= 8; p += 8, n -= 8) {
+      uint64_t chunk;
+      std::memcpy(&chunk, p, 8);
+      // All eight bytes '0'..'9': high nibbles 3, and adding 6 keeps them 3.
+      if ((chunk & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull ||
+          ((chunk + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull) {
+        return false;
+      }
+      chunk -= 0x3030303030303030ull;
+      chunk = (chunk * 10) + (chunk >> 8);  // pairs of digits
+      chunk = (((chunk & 0x000000ff000000ffull) * (100 + (1000000ull << 32))) +
+               (((chunk >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32)))) >>
+              32;
+      v = v * 100000000 + static_cast<int64_t>(chunk);
+    }
+    for (; n > 0; ++p, --n) {
+      const unsigned d = static_cast<unsigned char>(*p) - '0';
+      if (d > 9) return false;
+      v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+  }
   auto r = std::from_chars(raw.data(), raw.data() + raw.size(), *out);
   return r.ec == std::errc() && r.ptr == raw.data() + raw.size();
 }
@@ -161,7 +191,7 @@ void AppendJsonNumber(std::string* out, double v) {
     return;
   }
   if (v == std::floor(v) && std::fabs(v) < 9.0e15) {
-    fmt::format_to(std::back_inserter(*out), "{}", static_cast<int64_t>(v));
+    AppendInt(out, static_cast<int64_t>(v));
     return;
   }
   fmt::format_to(std::back_inserter(*out), "{}", v);  // shortest round-trip form
@@ -248,11 +278,16 @@ Status EventTimeFromRaw(std::string_view raw, TimeFormat fmt, int64_t* ms, TimeF
   }
 }
 
+void AppendInt(std::string* out, int64_t v) {
+  const fmt::format_int digits(v);
+  out->append(digits.data(), digits.size());
+}
+
 void AppendTime(std::string* out, int64_t ms, TimeFormat fmt) {
   switch (fmt) {
     case TimeFormat::kSeconds:
       if (ms % 1000 == 0) {
-        fmt::format_to(std::back_inserter(*out), "{}", ms / 1000);
+        AppendInt(out, ms / 1000);
       } else {
         AppendJsonNumber(out, static_cast<double>(ms) / 1000.0);
       }
@@ -260,7 +295,7 @@ void AppendTime(std::string* out, int64_t ms, TimeFormat fmt) {
     // Appending zeros instead of multiplying: no overflow for any ms.
     case TimeFormat::kMicros:
     case TimeFormat::kNanos:
-      fmt::format_to(std::back_inserter(*out), "{}", ms);
+      AppendInt(out, ms);
       if (ms != 0) out->append(fmt == TimeFormat::kMicros ? "000" : "000000");
       break;
     case TimeFormat::kIso:
@@ -268,7 +303,7 @@ void AppendTime(std::string* out, int64_t ms, TimeFormat fmt) {
       out->append(FormatIso(ms));
       out->push_back('"');
       break;
-    default: fmt::format_to(std::back_inserter(*out), "{}", ms); break;
+    default: AppendInt(out, ms); break;
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "common/bytes.h"
 #include "sstream/record.h"
 
 namespace sstream {
@@ -170,20 +171,14 @@ Status RecordScanner::Scan(const Frame& f) {
     std::string_view val = f.json.substr(s.val_off, s.val_len);
     if (collect_all_) fields_.emplace_back(key, val);
     // Compare names unescaped; a key with escapes is unescaped once, from the
-    // quotes around it in the record text.
-    std::string_view name = key;
+    // quotes around it in the record text (only if the raw key matched none).
+    if (MatchTop(key, val, /*raw=*/true)) continue;
+    std::string_view name;
     if (key.find('\\') != std::string_view::npos &&
-        !StringContent(std::string_view(key.data() - 1, key.size() + 2), &impl_->key_scratch,
-                       &name)
-             .ok()) {
-      continue;
-    }
-    for (size_t t = 0; t < top_.size(); ++t) {
-      if (!top_values_[t].empty()) continue;
-      if (name == top_[t]) {
-        top_values_[t] = val;
-        break;
-      }
+        StringContent(std::string_view(key.data() - 1, key.size() + 2), &impl_->key_scratch,
+                      &name)
+            .ok()) {
+      MatchTop(name, val, /*raw=*/false);
     }
   }
   ResolvePaths();
@@ -212,6 +207,16 @@ std::string_view RecordScanner::FindMember(std::string_view object, const std::s
     return raw;
   }
   return {};
+}
+
+bool RecordScanner::MatchTop(std::string_view name, std::string_view value, bool raw) {
+  for (size_t t = 0; t < top_.size(); ++t) {
+    if (top_values_[t].empty() && EqualBytes(name, top_[t]) && (!raw || impl_->plain[t])) {
+      top_values_[t] = value;
+      return true;
+    }
+  }
+  return false;
 }
 
 void RecordScanner::ResolvePaths() {

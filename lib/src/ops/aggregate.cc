@@ -205,7 +205,7 @@ void Aggregator::Add(AggGroup* gp, const RecordScanner& scanner) const {
 
 void Aggregator::Merge(AggGroup* earlier, AggGroup&& later) const {
   earlier->count += later.count;
-  if (later.slots.empty()) return;
+  if (!later.slots) return;
   EnsureSlots(earlier);
   for (size_t a = 0; a < specs_.size(); ++a) {
     if (specs_[a].fn == AggSpec::Fn::kCount) continue;  // group.count covers it
@@ -282,7 +282,7 @@ void Aggregator::Merge(AggGroup* earlier, AggGroup&& later) const {
 
 void Aggregator::Combine(AggGroup* total, const AggGroup& part, int sign) const {
   total->count += sign * part.count;
-  if (part.slots.empty()) return;
+  if (!part.slots) return;
   EnsureSlots(total);
   for (size_t a = 0; a < specs_.size(); ++a) {
     if (specs_[a].fn != AggSpec::Fn::kSum) continue;
@@ -302,19 +302,20 @@ void Aggregator::AppendValues(std::string* out, const AggGroup& g) const {
     AppendJsonString(out, specs_[a].name);
     out->push_back(':');
     if (specs_[a].fn == AggSpec::Fn::kCount) {
-      fmt::format_to(std::back_inserter(*out), "{}", g.count);
+      AppendInt(out, g.count);
       continue;
     }
-    const AggSlot& slot = g.slots[a];
+    static const AggSlot kNoRows;  // a group made without rows (an empty batch window)
+    const AggSlot& slot = g.slots ? g.slots[a] : kNoRows;
     switch (specs_[a].fn) {
       case AggSpec::Fn::kCountField:
-        fmt::format_to(std::back_inserter(*out), "{}", slot.n);
+        AppendInt(out, slot.n);
         break;
       case AggSpec::Fn::kCountDistinct:
-        fmt::format_to(std::back_inserter(*out), "{}", slot.distinct ? slot.distinct->size() : 0);
+        AppendInt(out, slot.distinct ? static_cast<int64_t>(slot.distinct->size()) : 0);
         break;
       case AggSpec::Fn::kApproxCountDistinct:
-        fmt::format_to(std::back_inserter(*out), "{}", slot.hll ? slot.hll->Estimate() : 0);
+        AppendInt(out, slot.hll ? static_cast<int64_t>(slot.hll->Estimate()) : 0);
         break;
       case AggSpec::Fn::kPercentile:
         if (!slot.quantiles || slot.quantiles->count() == 0) {
@@ -340,7 +341,7 @@ void Aggregator::AppendValues(std::string* out, const AggGroup& g) const {
           // in Spark; a group with rows but no numeric values is null.
           out->append(g.count == 0 ? "0" : "null");
         } else if (slot.all_int) {
-          fmt::format_to(std::back_inserter(*out), "{}", slot.i);
+          AppendInt(out, slot.i);
         } else {
           AppendJsonNumber(out, slot.x);
         }
@@ -360,6 +361,13 @@ void BuildGroupKey(const RecordScanner& scanner, const std::vector<size_t>& indi
 
 void AppendGroupKeyFields(std::string* out, const std::vector<std::string>& names,
                           std::string_view key) {
+  if (names.size() == 1) {  // the common case: no separator to look for
+    out->push_back(',');
+    AppendJsonString(out, names[0]);
+    out->push_back(':');
+    out->append(key);
+    return;
+  }
   size_t pos = 0;
   for (const auto& name : names) {
     size_t end = key.find('\x1f', pos);

@@ -44,10 +44,12 @@ struct AggSlot {
 // A JSON number token without fraction or exponent.
 bool IsIntegerToken(std::string_view raw);
 
+// One group's aggregates: 24 bytes when the aggregates are all count(*),
+// which need no slots.
 struct AggGroup {
   int64_t count = 0;
+  std::unique_ptr<AggSlot[]> slots;  // one per aggregate spec, or none yet
   bool dirty = false;
-  std::vector<AggSlot> slots;
 };
 
 // Folds records into groups for a list of aggregate specs.
@@ -70,7 +72,7 @@ class Aggregator {
 
  private:
   void EnsureSlots(AggGroup* g) const {
-    if (needs_slots_ && g->slots.empty()) g->slots.resize(specs_.size());
+    if (needs_slots_ && !g->slots) g->slots = std::make_unique<AggSlot[]>(specs_.size());
   }
   std::vector<AggSpec> specs_;
   std::vector<size_t> field_index_;

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "ops/aggregate.h"
+#include "ops/group_table.h"
 #include "ops/text_util.h"
 #include "sstream/batch_window.h"
 #include "sstream/dedup.h"
@@ -46,8 +47,6 @@ using text::Trim;
 }  // namespace
 
 namespace {
-
-using WindowGroups = std::unordered_map<std::string, AggGroup>;
 
 // One session of one group key: [start, end) and its aggregates.
 struct Session {
@@ -163,21 +162,29 @@ class WindowOperator final : public Operator {
     if (watermark_) watermark_->Observe(t);
     BuildGroupKey(*scanner_, plan_.key_index, &key_);
     if (sessions_) return AddToSession(f, t);
-    Status late_status;
+    const uint64_t hash = HashKey(key_);
+    Status status;
     bool late = false;
     ForEachWindow(t, size_ms_, slide_ms_, offset_ms_, [&](int64_t start) {
+      if (!status.ok()) return;
       // Late for this window: its end is at or behind the watermark in effect
       // (a sliding row can be late for one window and not the next).
       if (watermark_ && mode_ != OutputMode::kComplete &&
           start + size_ms_ <= watermark_->current()) {
         late = true;
-        if (late_out_ && late_status.ok()) late_status = WriteLate(f.json, start, start + size_ms_);
+        if (late_out_) status = WriteLate(f.json, start, start + size_ms_);
         return;
       }
-      Accumulate(windows_[start]);
+      AggGroup* g = Window(start).FindOrAdd(key_, hash);
+      if (g == nullptr) {
+        status = Status::InvalidArgument(
+            "the group keys of one window passed 4 GiB (use a shorter window or fewer keys)");
+        return;
+      }
+      plan_.aggregator.Add(g, *scanner_);
     });
     late_rows_ += late;  // rows, not (row, window) pairs
-    return late_status;
+    return status;
   }
 
   // Beyond Spark: a late row goes to the side output instead of vanishing,
@@ -196,13 +203,14 @@ class WindowOperator final : public Operator {
     return s.ok() ? s : s.WithContext("--late-output");
   }
 
-  // Adds the scanned record to its group in one window.
-  void Accumulate(WindowGroups& groups) {
-    auto it = groups.find(key_);
-    if (it == groups.end()) {
-      it = groups.emplace(key_, AggGroup()).first;
+  // The groups of the window starting at `start`. Rows mostly fall in the
+  // window of the row before, so that one is remembered.
+  GroupTable& Window(int64_t start) {
+    if (last_window_ == nullptr || last_start_ != start) {
+      last_window_ = &windows_[start];
+      last_start_ = start;
     }
-    plan_.aggregator.Add(&it->second, *scanner_);
+    return *last_window_;
   }
 
   int64_t IdleTimeoutMs() const override { return idle_ms_; }
@@ -222,6 +230,7 @@ class WindowOperator final : public Operator {
   // Emits and evicts by output mode once the watermark has (or has not) advanced.
   Status OnBatchEnd(int64_t, FrameWriter* out) override {
     const bool advanced = watermark_ && watermark_->Advance();
+    if (!sessions_) NoteStateSize();
     if (sessions_) {
       SSTREAM_RETURN_IF_ERROR(SessionBatchEnd(advanced, out));
       if (advanced) SSTREAM_RETURN_IF_ERROR(out->WriteWatermark(watermark_->current()));
@@ -257,13 +266,20 @@ class WindowOperator final : public Operator {
       return EmitSessions([](int64_t, const Session&) { return true; }, true, out);
     }
     if (mode_ == OutputMode::kAppend) {
+      NoteStateSize();
       for (auto& [start, groups] : windows_) SSTREAM_RETURN_IF_ERROR(EmitWindow(start, groups, false, out));
       windows_.clear();
+      last_window_ = nullptr;
     }
     return Status::OK();
   }
 
   void Summarize() const override {
+    if (peak_groups_ > 0) {
+      Log(LogLevel::kInfo,
+          fmt::format("state at its largest: {} group(s) in {} window(s), {:.1f} MiB", peak_groups_,
+                      peak_windows_, static_cast<double>(peak_state_bytes_) / (1 << 20)));
+    }
     if (bad_gap_rows_ > 0) {
       Log(LogLevel::kWarning,
           fmt::format("dropped {} row(s) whose session gap was missing, not a duration or not "
@@ -290,8 +306,23 @@ class WindowOperator final : public Operator {
     while (!windows_.empty() && windows_.begin()->first + size_ms_ <= wm) {
       if (emit) SSTREAM_RETURN_IF_ERROR(EmitWindow(windows_.begin()->first, windows_.begin()->second, false, out));
       windows_.erase(windows_.begin());
+      last_window_ = nullptr;
     }
     return Status::OK();
+  }
+
+  // Open windows' state at a batch boundary, before eviction, for -v.
+  void NoteStateSize() {
+    size_t groups = 0, bytes = 0;
+    for (const auto& [start, table] : windows_) {
+      groups += table.size();
+      bytes += table.MemoryBytes();
+    }
+    if (groups > peak_groups_) {
+      peak_groups_ = groups;
+      peak_windows_ = windows_.size();
+    }
+    peak_state_bytes_ = std::max(peak_state_bytes_, bytes);
   }
 
   // Session windows (Spark's session_window, SPEC §3 rule 6): the row opens
@@ -403,22 +434,20 @@ class WindowOperator final : public Operator {
     return EmitSessions([wm](int64_t, const Session& s) { return s.end <= wm; }, true, out);
   }
 
-  Status EmitWindow(int64_t start, WindowGroups& groups, bool only_dirty, FrameWriter* out) {
+  Status EmitWindow(int64_t start, GroupTable& groups, bool only_dirty, FrameWriter* out) {
     order_.clear();
-    for (auto& entry : groups) {
-      if (only_dirty && !entry.second.dirty) continue;
-      order_.push_back(&entry);
+    for (uint32_t id = 0; id < groups.size(); ++id) {
+      if (!only_dirty || groups.group(id).dirty) order_.push_back(id);
     }
-    std::sort(order_.begin(), order_.end(),
-              [](const auto* a, const auto* b) { return a->first < b->first; });
-    for (auto* entry : order_) {
-      AggGroup& g = entry->second;
+    groups.SortByKey(&order_);
+    for (uint32_t id : order_) {
+      AggGroup& g = groups.group(id);
       g.dirty = false;
       buf_.assign("{\"window_start\":");
       AppendTime(&buf_, start, out_format_);
       buf_.append(",\"window_end\":");
       AppendTime(&buf_, start + size_ms_, out_format_);
-      AppendGroupKeyFields(&buf_, plan_.key_names, entry->first);
+      AppendGroupKeyFields(&buf_, plan_.key_names, groups.key(id));
       plan_.aggregator.AppendValues(&buf_, g);
       buf_.push_back('}');
       SSTREAM_RETURN_IF_ERROR(out->WriteData(buf_));
@@ -444,8 +473,13 @@ class WindowOperator final : public Operator {
   std::unique_ptr<WatermarkTracker> watermark_;
   GroupedAggregation plan_;
   std::unique_ptr<RecordScanner> scanner_;
-  std::map<int64_t, WindowGroups> windows_;
-  std::vector<WindowGroups::value_type*> order_;
+  std::map<int64_t, GroupTable> windows_;
+  GroupTable* last_window_ = nullptr;  // windows_[last_start_], until an erase
+  int64_t last_start_ = 0;
+  std::vector<uint32_t> order_;
+  size_t peak_groups_ = 0;
+  size_t peak_windows_ = 0;
+  size_t peak_state_bytes_ = 0;
   std::string key_;
   std::string buf_;
   int64_t late_rows_ = 0;
