@@ -85,7 +85,12 @@ struct WindowOptions {
   bool within_watermark = false;
 };
 
+// Event-time, tumbling/sliding or session windows only.
 Status NewWindowOperator(const WindowOptions& o, std::unique_ptr<Operator>* out);
+// What sstream-window runs for `o`: windows, sessions, dedup or batch-counted
+// windows, picked by the options given. Options the picked mode does not use,
+// and unusable values, are usage errors.
+Status NewWindowStage(const WindowOptions& o, std::unique_ptr<Operator>* out);
 Status RunWindow(const WindowOptions& o, const CommonOptions& common);
 
 }  // namespace sstream

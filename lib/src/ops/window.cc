@@ -572,7 +572,7 @@ Status MakeWindowOperator(const WindowOptions& o, WindowKind kind, std::unique_p
 
 }  // namespace
 
-Status RunWindow(const WindowOptions& o, const CommonOptions& common) {
+Status NewWindowStage(const WindowOptions& o, std::unique_ptr<Operator>* op) {
   const WindowKind kind = o.batch_window > 0                                   ? WindowKind::kBatches
                           : !o.dedup.empty()                                   ? WindowKind::kDedup
                           : !o.session.empty() || !o.session_gap_field.empty() ? WindowKind::kSessions
@@ -588,9 +588,11 @@ Status RunWindow(const WindowOptions& o, const CommonOptions& common) {
                                      unused.size() == 1 ? "does" : "do",
                                      kModeName[static_cast<int>(kind)]));
   }
-  return RunStdioStage(common, [&](std::unique_ptr<Operator>* op) {
-    return Status::AsUsage(MakeWindowOperator(o, kind, op));
-  });
+  return Status::AsUsage(MakeWindowOperator(o, kind, op));
+}
+
+Status RunWindow(const WindowOptions& o, const CommonOptions& common) {
+  return RunStdioStage(common, [&](std::unique_ptr<Operator>* op) { return NewWindowStage(o, op); });
 }
 
 }  // namespace sstream
