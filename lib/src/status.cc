@@ -21,14 +21,19 @@ const char* CodeName(StatusCode c) {
 }
 }  // namespace
 
+const std::string& Status::message() const {
+  static const std::string kNone;
+  return state_ ? state_->message : kNone;
+}
+
 Status Status::WithContext(std::string_view context) const {
-  if (ok()) return *this;
-  return Status(code_, fmt::format("{}: {}", context, message_));
+  if (ok()) return Status();
+  return Status(state_->code, fmt::format("{}: {}", context, state_->message));
 }
 
 std::string Status::ToString() const {
   if (ok()) return "OK";
-  return fmt::format("{}: {}", CodeName(code_), message_);
+  return fmt::format("{}: {}", CodeName(state_->code), state_->message);
 }
 
 int ExitCodeFor(const Status& s) {

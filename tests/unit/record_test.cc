@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -349,6 +351,27 @@ TEST(RawNumberTest, Conversions) {
   EXPECT_FALSE(RawToInt64("4.2", &i));
   EXPECT_FALSE(RawToInt64("1e3", &i));
   EXPECT_FALSE(RawToInt64("", &i));
+}
+
+TEST(RawToInt64Test, AgreesWithFromCharsOnEveryLengthAndBadByte) {
+  // The digit loop reads 8, then 4, then single digits: every length from 1
+  // to 20, with a non-digit (or a byte just outside '0'..'9') at each place.
+  std::mt19937_64 rng(11);
+  for (size_t len = 1; len <= 20; ++len) {
+    for (int round = 0; round < 200; ++round) {
+      std::string text(len, '0');
+      for (auto& c : text) c = static_cast<char>('0' + rng() % 10);
+      if (round % 2 == 1) {
+        const char bad[] = {'/', ':', 'a', ' ', '.', '-', '\xb0', '\0', 'p', '@'};
+        text[rng() % len] = bad[rng() % sizeof(bad)];
+      }
+      int64_t want = 0, got = 0;
+      auto r = std::from_chars(text.data(), text.data() + text.size(), want);
+      const bool ok = r.ec == std::errc() && r.ptr == text.data() + text.size();
+      ASSERT_EQ(RawToInt64(text, &got), ok) << text;
+      if (ok) ASSERT_EQ(got, want) << text;
+    }
+  }
 }
 
 TEST(KindOfRawTest, Kinds) {

@@ -83,6 +83,7 @@ class RecordScanner {
   std::vector<std::string_view> values_;
   std::vector<std::pair<std::string_view, std::string_view>> fields_;
   bool collect_all_ = false;
+  bool nested_ = false;  // some path has more than one segment
   std::string copy_;
 };
 

@@ -7,6 +7,7 @@
 // Status is a small value type; copy and move freely.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,9 +26,19 @@ enum class StatusCode {
   kUsage,            // an option value is unusable (found before any I/O): exit 2
 };
 
+// An OK Status is one null pointer: the success path of a per-record call
+// costs no string construction or move.
 class Status {
  public:
   Status() = default;
+  Status(const Status& other)
+      : state_(other.state_ ? std::make_unique<State>(*other.state_) : nullptr) {}
+  Status& operator=(const Status& other) {
+    if (this != &other) state_ = other.state_ ? std::make_unique<State>(*other.state_) : nullptr;
+    return *this;
+  }
+  Status(Status&&) noexcept = default;
+  Status& operator=(Status&&) noexcept = default;
   static Status OK() { return Status(); }
   static Status InvalidArgument(std::string msg) {
     return Status(StatusCode::kInvalidArgument, std::move(msg));
@@ -55,12 +66,12 @@ class Status {
   }
   static Status PipeClosed() { return Status(StatusCode::kPipeClosed, "downstream closed the pipe"); }
 
-  bool ok() const { return code_ == StatusCode::kOk; }
-  StatusCode code() const { return code_; }
-  const std::string& message() const { return message_; }
-  bool IsInvalidArgument() const { return code_ == StatusCode::kInvalidArgument; }
-  bool IsCorruption() const { return code_ == StatusCode::kCorruption; }
-  bool IsPipeClosed() const { return code_ == StatusCode::kPipeClosed; }
+  bool ok() const { return state_ == nullptr; }
+  StatusCode code() const { return state_ ? state_->code : StatusCode::kOk; }
+  const std::string& message() const;  // empty when ok
+  bool IsInvalidArgument() const { return code() == StatusCode::kInvalidArgument; }
+  bool IsCorruption() const { return code() == StatusCode::kCorruption; }
+  bool IsPipeClosed() const { return code() == StatusCode::kPipeClosed; }
 
   // Returns a copy whose message is "<context>: <message>".
   Status WithContext(std::string_view context) const;
@@ -68,9 +79,13 @@ class Status {
   std::string ToString() const;
 
  private:
-  Status(StatusCode code, std::string msg) : code_(code), message_(std::move(msg)) {}
-  StatusCode code_ = StatusCode::kOk;
-  std::string message_;
+  struct State {
+    StatusCode code;
+    std::string message;
+  };
+  Status(StatusCode code, std::string msg)
+      : state_(std::make_unique<State>(State{code, std::move(msg)})) {}
+  std::unique_ptr<State> state_;  // null: OK
 };
 
 // The exit-status table shared by every tool (documented in sstream(7)).

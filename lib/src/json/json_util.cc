@@ -128,8 +128,8 @@ bool RawToDouble(std::string_view raw, double* out) {
 bool RawToInt64(std::string_view raw, int64_t* out) {
   if (raw.size() >= 2 && raw.front() == '"') raw = raw.substr(1, raw.size() - 2);
   if (raw.empty()) return false;
-  // Up to 18 digits cannot overflow: eight digits at a time, then one by
-  // one; several times faster than from_chars on the event times and counts
+  // Up to 18 digits cannot overflow: eight digits at a time, then four,
+  // then one by one; several times faster than from_chars on the event times and counts
   // that every record carries.
   if (raw.size() <= 18 && raw[0] != '-') {
     const char* p = raw.data();
@@ -149,6 +149,19 @@ bool RawToInt64(std::string_view raw, int64_t* out) {
                (((chunk >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32)))) >>
               32;
       v = v * 100000000 + static_cast<int64_t>(chunk);
+    }
+    if (n >= 4) {
+      uint32_t chunk;
+      std::memcpy(&chunk, p, 4);
+      if ((chunk & 0xf0f0f0f0u) != 0x30303030u ||
+          ((chunk + 0x06060606u) & 0xf0f0f0f0u) != 0x30303030u) {
+        return false;
+      }
+      chunk -= 0x30303030u;
+      chunk = (chunk * 10) + (chunk >> 8);  // bytes 0 and 2: two digits each
+      v = v * 10000 + static_cast<int64_t>((chunk & 0xff) * 100 + ((chunk >> 16) & 0xff));
+      p += 4;
+      n -= 4;
     }
     for (; n > 0; ++p, --n) {
       const unsigned d = static_cast<unsigned char>(*p) - '0';

@@ -59,7 +59,7 @@ static Status NotAnObject(od::document& doc, od::json_type type);
 struct RecordScanner::Impl {
   od::parser parser;
   od::parser nested_parser;
-  std::vector<bool> plain;
+  std::vector<char> plain;  // per top_ name: needs no escaping
   std::string key_scratch;
 };
 
@@ -71,6 +71,7 @@ RecordScanner::RecordScanner(std::vector<std::string> paths) : impl_(std::make_u
     while (t < top_.size() && top_[t] != segs[0]) ++t;
     if (t == top_.size()) top_.push_back(segs[0]);
     top_of_path_.push_back(t);
+    nested_ = nested_ || segs.size() > 1;
     paths_.push_back(std::move(segs));
   }
   for (const auto& t : top_) impl_->plain.push_back(PlainName(t));
@@ -165,20 +166,25 @@ Status RecordScanner::Scan(const Frame& f) {
   for (auto& v : top_values_) v = {};
   fields_.clear();
   const size_t n = f.field_count();
-  for (size_t i = 0; i < n; ++i) {
+  size_t found = 0;
+  for (size_t i = 0; i < n && (found < top_.size() || collect_all_); ++i) {
     FieldSpan s = f.field(i);
     std::string_view key = f.json.substr(s.key_off, s.key_len);
     std::string_view val = f.json.substr(s.val_off, s.val_len);
     if (collect_all_) fields_.emplace_back(key, val);
     // Compare names unescaped; a key with escapes is unescaped once, from the
     // quotes around it in the record text (only if the raw key matched none).
-    if (MatchTop(key, val, /*raw=*/true)) continue;
+    if (MatchTop(key, val, /*raw=*/true)) {
+      ++found;
+      continue;
+    }
     std::string_view name;
     if (key.find('\\') != std::string_view::npos &&
         StringContent(std::string_view(key.data() - 1, key.size() + 2), &impl_->key_scratch,
                       &name)
-            .ok()) {
-      MatchTop(name, val, /*raw=*/false);
+            .ok() &&
+        MatchTop(name, val, /*raw=*/false)) {
+      ++found;
     }
   }
   ResolvePaths();
@@ -220,6 +226,10 @@ bool RecordScanner::MatchTop(std::string_view name, std::string_view value, bool
 }
 
 void RecordScanner::ResolvePaths() {
+  if (!nested_) {
+    for (size_t i = 0; i < paths_.size(); ++i) values_[i] = top_values_[top_of_path_[i]];
+    return;
+  }
   for (size_t i = 0; i < paths_.size(); ++i) {
     std::string_view v = top_values_[top_of_path_[i]];
     if (paths_[i].size() > 1 && !v.empty()) {

@@ -349,14 +349,20 @@ void Aggregator::AppendValues(std::string* out, const AggGroup& g) const {
   }
 }
 
-void BuildGroupKey(const RecordScanner& scanner, const std::vector<size_t>& indices,
-                   std::string* key) {
+std::string_view BuildGroupKey(const RecordScanner& scanner, const std::vector<size_t>& indices,
+                               std::string* scratch) {
+  if (indices.size() == 1) {
+    std::string_view raw = scanner.value(indices[0]);
+    return raw.empty() ? std::string_view("null") : raw;
+  }
+  std::string* key = scratch;
   key->clear();
   for (size_t k = 0; k < indices.size(); ++k) {
     if (k) key->push_back('\x1f');
     std::string_view raw = scanner.value(indices[k]);
     key->append(raw.empty() ? std::string_view("null") : raw);
   }
+  return *key;
 }
 
 void AppendGroupKeyFields(std::string* out, const std::vector<std::string>& names,

@@ -80,9 +80,10 @@ class Aggregator {
 };
 
 // Group keys: the raw JSON of each key field joined by 0x1F (which cannot
-// appear raw in JSON text), "null" for a missing field.
-void BuildGroupKey(const RecordScanner& scanner, const std::vector<size_t>& indices,
-                   std::string* key);
+// appear raw in JSON text), "null" for a missing field. The key is built in
+// *scratch, or for one key field is a view of the record itself.
+std::string_view BuildGroupKey(const RecordScanner& scanner, const std::vector<size_t>& indices,
+                               std::string* scratch);
 // `,"name":value` for each key field of a group key.
 void AppendGroupKeyFields(std::string* out, const std::vector<std::string>& names,
                           std::string_view key);

@@ -43,7 +43,7 @@ class BatchWindowOperator final : public Operator {
 
   Status OnRecord(const Frame& f, FrameWriter*) override {
     SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f));
-    BuildGroupKey(*scanner_, plan_.key_index, &key_);
+    key_.assign(BuildGroupKey(*scanner_, plan_.key_index, &key_scratch_));
     plan_.aggregator.Add(&current_[key_], *scanner_);
     return Status::OK();
   }
@@ -127,7 +127,7 @@ class BatchWindowOperator final : public Operator {
   int64_t last_epoch_ = -1;
   int64_t prev_end_ = 0;
   bool emitted_any_ = false;
-  std::string key_, buf_;
+  std::string key_, key_scratch_, buf_;
 };
 
 }  // namespace

@@ -64,7 +64,7 @@ class DedupOperator final : public Operator {
         return Status::OK();
       }
     }
-    BuildGroupKey(*scanner_, key_index_, &key_);
+    key_.assign(BuildGroupKey(*scanner_, key_index_, &key_scratch_));
     // The time at which the key may be forgotten (kept forever when unbounded).
     int64_t expiry = within_ ? t + watermark_->delay() : (time_in_key_ ? t : kForever);
     auto [it, inserted] = seen_.try_emplace(key_, expiry);
@@ -114,7 +114,7 @@ class DedupOperator final : public Operator {
   std::unordered_map<std::string, int64_t> seen_;   // key -> expiry
   // expiry -> key in seen_ (map nodes do not move, so the pointer stays valid)
   std::multimap<int64_t, const std::string*> by_expiry_;
-  std::string key_;
+  std::string key_, key_scratch_;
   int64_t duplicates_ = 0;
   int64_t late_rows_ = 0;
 };

@@ -160,7 +160,7 @@ class WindowOperator final : public Operator {
       format_seen_ = true;
     }
     if (watermark_) watermark_->Observe(t);
-    BuildGroupKey(*scanner_, plan_.key_index, &key_);
+    key_ = BuildGroupKey(*scanner_, plan_.key_index, &key_scratch_);
     if (sessions_) return AddToSession(f, t);
     const uint64_t hash = HashKey(key_);
     Status status;
@@ -342,7 +342,7 @@ class WindowOperator final : public Operator {
         return Status::OK();
       }
     }
-    SessionMap& sessions = sessions_by_key_[key_];
+    SessionMap& sessions = sessions_by_key_[std::string(key_)];
     Session merged;
     merged.end = t + gap;
     int64_t start = t;
@@ -480,7 +480,8 @@ class WindowOperator final : public Operator {
   size_t peak_groups_ = 0;
   size_t peak_windows_ = 0;
   size_t peak_state_bytes_ = 0;
-  std::string key_;
+  std::string_view key_;  // the record's group key (a view of it, or of key_scratch_)
+  std::string key_scratch_;
   std::string buf_;
   int64_t late_rows_ = 0;
   std::unique_ptr<FdSink> late_out_;
