@@ -133,7 +133,7 @@ for K in "${KEY_COUNTS[@]}"; do
     mv "$data.bin.tmp" "$data.bin"
   fi
   echo
-  echo "-- $K keys: $RECORDS records, $((RECORDS / per_window)) window(s) of $per_window; binary $(($(wc -c <"$data.bin") / RECORDS)) B/record, JSON $(($(wc -c <"$data.ndjson") / RECORDS)) B/record"
+  echo "-- $K keys: $RECORDS records, $(((RECORDS + per_window - 1) / per_window)) window(s) of $per_window; binary $(($(wc -c <"$data.bin") / RECORDS)) B/record, JSON $(($(wc -c <"$data.ndjson") / RECORDS)) B/record"
   for v in "${VARIANTS[@]}"; do : >"$WORK/times-$K-$v"; done
   for label in warm-up $(seq 1 "$RUNS"); do
     for v in "${VARIANTS[@]}"; do
@@ -163,8 +163,9 @@ for K in "${KEY_COUNTS[@]}"; do
   for v in "${VARIANTS[@]}"; do
     wall=$(cut -d' ' -f1 "$WORK/times-$K-$v" | median)
     rss=$(cut -d' ' -f4 "$WORK/times-$K-$v" | median)
-    rate=$(awk -v n="$RECORDS" -v w="$wall" 'BEGIN { printf "%.2f", n / w / 1e6 }')
-    ratio=$(awk -v a="$mawk_wall" -v b="$wall" 'BEGIN { printf "%.2f", a / b }')
+    # (GNU time has 10 ms steps: a run too short to measure shows "-".)
+    rate=$(awk -v n="$RECORDS" -v w="$wall" 'BEGIN { if (w > 0) printf "%.2f", n / w / 1e6; else print "-" }')
+    ratio=$(awk -v a="$mawk_wall" -v b="$wall" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
     g=- per=- per_note=""
     if [[ $v == sstream-* && -n $groups ]]; then
       g=$groups

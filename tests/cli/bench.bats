@@ -43,3 +43,25 @@ ysb_skip_args() {
   assert_failure 2
   assert_output --partial "unknown variant"
 }
+
+@test "window.sh: sstream-window on frames and JSON agrees with mawk, and reports memory per group" {
+  command -v mawk >/dev/null 2>&1 || skip "mawk is not installed"
+  [[ -x /usr/bin/time ]] || skip "GNU time is not installed"
+  run "$SSTREAM_SOURCE_DIR/tests/bench/window.sh" -n 30000 -r 1 --keys 10,5000
+  assert_success
+  assert_output --partial "outputs agree: 100 rows"
+  assert_output --partial "outputs agree: 5000 rows"
+  # The largest state the stage reported (-v) is what the bytes per group divide by.
+  assert_line --regexp '^sstream-binary +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +5000 +[0-9]+$'
+  assert_output --partial "summary: 10 keys sstream-binary"
+  refute_output --partial "FAILED"
+}
+
+@test "window.sh: bad arguments are refused" {
+  run "$SSTREAM_SOURCE_DIR/tests/bench/window.sh" --keys 10,x
+  assert_failure 2
+  assert_output --partial "--keys: 'x' is not a positive integer"
+  run "$SSTREAM_SOURCE_DIR/tests/bench/window.sh" -r 0
+  assert_failure 2
+  assert_output --partial "runs must be a positive integer"
+}

@@ -543,3 +543,24 @@ sstream-window: info: 1 late row(s) written to the late output"
   assert_usage_error "--tumbling does not combine with session windows" \
     sstream-window --time t --session 10s --tumbling 10s --by u --watermark 1s
 }
+
+@test "man page example: a sliding row late for one window but not the next" {
+  run -0 --separate-stderr bash -c "printf '%s\n' '{\"t\":11000}' '{\"t\":26000}' '$(tick 0)' \
+    '{\"t\":14000}' '$(tick 1)' |
+    sstream-window --time t --time-format ms --sliding 10s --slide 5s --watermark 8s \
+      --mode update --data-only"
+  assert_output '{"window_start":5000,"window_end":15000,"count":1}
+{"window_start":10000,"window_end":20000,"count":1}
+{"window_start":20000,"window_end":30000,"count":1}
+{"window_start":25000,"window_end":35000,"count":1}
+{"window_start":10000,"window_end":20000,"count":2}'
+  assert_stderr_contains "dropped 1 late row(s)"
+}
+
+@test "man page example: sessions merged by a row that bridges them" {
+  run -0 bash -c "printf '%s\n' '{\"t\":1000,\"u\":\"a\"}' '{\"t\":9000,\"u\":\"a\"}' '$(tick 0)' \
+    '{\"t\":5000,\"u\":\"a\"}' '{\"t\":30000,\"u\":\"b\"}' '$(tick 1)' |
+    sstream-window --time t --time-format ms --session 4s --watermark 10s --by u --data-only"
+  assert_output '{"session_start":1000,"session_end":13000,"u":"a","count":3}
+{"session_start":30000,"session_end":34000,"u":"b","count":1}'
+}
