@@ -36,11 +36,6 @@ class DedupOperator final : public Operator {
     if (within_ && !watermark_) {
       return Status::InvalidArgument("--within-watermark needs --time FIELD and --watermark DELAY");
     }
-    if (within_ && time_in_key_) {
-      // Spark: the event-time column must not be a key of dropDuplicatesWithinWatermark.
-      return Status::InvalidArgument(
-          "--within-watermark: leave the event-time field out of the --dedup keys");
-    }
     if (!watermark_ || (!within_ && !time_in_key_)) {
       Log(LogLevel::kWarning,
           "deduplication state grows without bound: every key is kept forever (add --time, "
