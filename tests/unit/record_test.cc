@@ -369,7 +369,9 @@ TEST(RawToInt64Test, AgreesWithFromCharsOnEveryLengthAndBadByte) {
       auto r = std::from_chars(text.data(), text.data() + text.size(), want);
       const bool ok = r.ec == std::errc() && r.ptr == text.data() + text.size();
       ASSERT_EQ(RawToInt64(text, &got), ok) << text;
-      if (ok) ASSERT_EQ(got, want) << text;
+      if (ok) {
+        ASSERT_EQ(got, want) << text;
+      }
     }
   }
 }

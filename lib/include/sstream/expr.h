@@ -1,15 +1,19 @@
 // Expressions in Spark SQL syntax, compiled once and evaluated per record.
+// The language is documented in sstream-expr(7).
 //
-// Supported now: literals ('text', numbers, true, false, null), field
-// references (a, a.b, `odd name`), comparisons (= == != <> < <= > >=),
-// IS [NOT] NULL, AND, OR, NOT and parentheses, with SQL three-valued logic:
-// a comparison involving null is null, and a filter keeps a record only when
-// its condition is true. Mixed string/number comparisons cast the string to a
-// number (null when it is not one), as Spark does.
+// Literals ('text', numbers, true, false, null, TIMESTAMP '...', INTERVAL n
+// unit), field references (a, a.b, `odd name`, a[0], a['k']), arithmetic
+// (+ - * / % and || for strings), comparisons (= == != <> < <= > >=),
+// [NOT] IN, [NOT] BETWEEN, [NOT] LIKE, RLIKE, IS [NOT] NULL, AND, OR, NOT,
+// CASE WHEN, CAST(x AS type) and functions, with SQL's null semantics:
+// three-valued logic, null in gives null out, and a filter keeps a record
+// only when its condition is true. Values of the wrong type become null, as
+// in Spark without ANSI mode; a strict EvalContext reports them instead.
 //
 // Compilation registers every field the expression reads in a shared
 // FieldRegistry, so one RecordScanner pass serves all expressions of a stage.
-// Evaluation allocates nothing for fields without escapes. Not thread-safe.
+// Each node owns the buffer of the text it produces, so evaluation allocates
+// nothing once buffers have grown. Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -18,16 +22,18 @@
 #include <string_view>
 #include <vector>
 
+#include "sstream/clock.h"
 #include "sstream/record.h"
 #include "sstream/status.h"
 
 namespace sstream {
 
 struct Value {
-  enum class Type { kNull, kBool, kNumber, kString, kJson };
+  enum class Type { kNull, kBool, kNumber, kString, kJson, kTimestamp };
   Type type = Type::kNull;
   bool b = false;
-  double num = 0;
+  double num = 0;        // kNumber
+  int64_t ms = 0;        // kTimestamp: epoch milliseconds (UTC)
   std::string_view str;  // kString: the text; kJson: raw JSON (object/array)
   bool IsNull() const { return type == Type::kNull; }
 };
@@ -42,16 +48,31 @@ class FieldRegistry {
   std::vector<std::string> paths_;
 };
 
-// What an expression reads while evaluating: the scanned record.
+// What an expression reads while evaluating: the scanned record, the clock
+// (current_timestamp), and whether type errors fail instead of giving null.
 class EvalContext {
  public:
-  explicit EvalContext(const RecordScanner* scanner) : scanner_(scanner) {}
+  explicit EvalContext(const RecordScanner* scanner, Clock* clock = &DefaultClock())
+      : scanner_(scanner), clock_(clock) {}
   std::string_view raw(size_t field) const { return scanner_->value(field); }
   std::string* scratch(size_t field);  // per-field unescape buffer
+  Clock& clock() const { return *clock_; }
+
+  // Strict mode: the first type error of an evaluation is kept in error()
+  // (the expression still returns null); the caller checks and clears it.
+  void set_strict(bool strict) { strict_ = strict; }
+  bool strict() const { return strict_; }
+  void Fail(std::string message) {
+    if (strict_ && error_.ok()) error_ = Status::InvalidArgument(std::move(message));
+  }
+  Status TakeError() { return std::move(error_); }
 
  private:
   const RecordScanner* scanner_;
+  Clock* clock_;
   std::vector<std::string> scratch_;
+  bool strict_ = false;
+  Status error_;
 };
 
 class Expr {

@@ -32,6 +32,15 @@ Status StringContent(std::string_view raw, std::string* scratch, std::string_vie
 // Numeric value of a raw JSON number token, or of a string holding a number.
 bool RawToDouble(std::string_view raw, double* out);
 bool RawToInt64(std::string_view raw, int64_t* out);
+// Inside a raw JSON value (copied into *padded for parsing): element i of an
+// array, or member `name` of an object, as raw JSON (a view of *padded), or
+// empty when there is none.
+std::string_view JsonElementAt(std::string_view raw, size_t i, std::string* padded);
+std::string_view JsonMemberOf(std::string_view raw, std::string_view name, std::string* padded);
+// Elements of an array or members of an object; -1 for anything else.
+int64_t JsonSize(std::string_view raw);
+// Whether `text` is one complete JSON value.
+bool IsJsonValue(std::string_view text);
 // Appends `s` as a quoted, escaped JSON string.
 void AppendJsonString(std::string* out, std::string_view s);
 // Appends a double the way JSON expects (integers without ".0", no NaN/inf -> null).

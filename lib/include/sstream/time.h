@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sstream/status.h"
 
@@ -50,6 +51,26 @@ Status ParseTimeText(std::string_view text, TimeFormat fmt, int64_t* ms, TimeFor
 
 // "2026-01-02T03:04:05.123Z".
 std::string FormatIso(int64_t ms);
+
+// A Spark datetime pattern ("yyyy-MM-dd HH:mm:ss", "dd/MM/yyyy'T'HH:mm"),
+// compiled once, for parsing and formatting UTC times. Letters: y (yyyy, yy),
+// M (MM, M), d, H, h with a, m, s, S (fraction, 1-9 digits), X/XXX/Z (offset),
+// 'quoted text' and '' for a quote; other characters stand for themselves.
+class TimePattern {
+ public:
+  Status Compile(std::string_view pattern);
+  // The whole text must match; missing date parts default to 1970-01-01.
+  bool Parse(std::string_view text, int64_t* ms) const;
+  void Format(int64_t ms, std::string* out) const;
+
+ private:
+  struct Part {
+    char letter;  // 0: literal text
+    int width;
+    std::string text;
+  };
+  std::vector<Part> parts_;
+};
 
 // Floor division and non-negative modulo (times before 1970 are negative).
 inline int64_t FloorDiv(int64_t a, int64_t b) {

@@ -53,6 +53,87 @@ simdjson::error_code RawValue(od::value v, std::string_view* raw) {
 
 }  // namespace
 
+namespace {
+
+// Raw JSON copied with simdjson's padding, parsed On-Demand.
+bool IterateCopy(std::string_view raw, std::string* padded, simdjson::ondemand::parser* parser,
+                 simdjson::ondemand::document* doc) {
+  padded->assign(raw);
+  padded->append(simdjson::SIMDJSON_PADDING, '\0');
+  return parser->iterate(padded->data(), raw.size(), padded->size()).get(*doc) ==
+         simdjson::SUCCESS;
+}
+
+std::string_view TrimJson(std::string_view v) {
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\n' ||
+                        v.back() == '\r')) {
+    v.remove_suffix(1);
+  }
+  return v;
+}
+
+simdjson::ondemand::parser& SharedParser() {
+  static thread_local simdjson::ondemand::parser parser;
+  return parser;
+}
+
+}  // namespace
+
+std::string_view JsonElementAt(std::string_view raw, size_t i, std::string* padded) {
+  namespace od = simdjson::ondemand;
+  od::document doc;
+  od::array arr;
+  if (raw.empty() || raw[0] != '[' || !IterateCopy(raw, padded, &SharedParser(), &doc) ||
+      doc.get_array().get(arr)) {
+    return {};
+  }
+  size_t k = 0;
+  for (auto element : arr) {
+    od::value v;
+    if (std::move(element).get(v)) return {};
+    if (k++ < i) continue;
+    std::string_view out;
+    if (RawValue(v, &out)) return {};
+    return TrimJson(out);
+  }
+  return {};
+}
+
+std::string_view JsonMemberOf(std::string_view raw, std::string_view name, std::string* padded) {
+  namespace od = simdjson::ondemand;
+  od::document doc;
+  od::object obj;
+  if (raw.empty() || raw[0] != '{' || !IterateCopy(raw, padded, &SharedParser(), &doc) ||
+      doc.get_object().get(obj)) {
+    return {};
+  }
+  for (auto field_result : obj) {
+    od::field field;
+    std::string_view key;
+    if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return {};
+    if (key != name) continue;
+    std::string_view out;
+    if (RawValue(field.value(), &out)) return {};
+    return TrimJson(out);
+  }
+  return {};
+}
+
+int64_t JsonSize(std::string_view raw) {
+  if (raw.empty() || (raw[0] != '[' && raw[0] != '{')) return -1;
+  simdjson::dom::parser parser;
+  simdjson::dom::element e;
+  if (parser.parse(raw.data(), raw.size()).get(e)) return -1;
+  if (e.is_array()) return static_cast<int64_t>(simdjson::dom::array(e).size());
+  return static_cast<int64_t>(simdjson::dom::object(e).size());
+}
+
+bool IsJsonValue(std::string_view text) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element e;
+  return parser.parse(text.data(), text.size()).get(e) == simdjson::SUCCESS;
+}
+
 // A record that is not an object: says whether it is other JSON or no JSON.
 static Status NotAnObject(od::document& doc, od::json_type type);
 
