@@ -1,4 +1,5 @@
-// sstream-map -- filter records and compute fields, record by record.
+// sstream-map -- filter records and compute fields, record by record, or run
+// a command once per micro-batch.
 #include "sstream/cli.h"
 #include "sstream/map.h"
 
@@ -16,6 +17,12 @@ void Define(sstream::Cli& cli, Options& o) {
   cli.Text("-s,--select", &o.map.select, "LIST",
            "Output only these columns: \"expr [AS name], ...\"; * keeps every field.");
   sstream::AddCommonOptions(cli, &o.common);
+  cli.Group("Per-batch command");
+  cli.Rest("--per-batch", &o.map.per_batch, "CMD",
+           "Run CMD once per micro-batch, as Spark's transform. The batch's records (after "
+           "--where and --select) go to its stdin, one JSON object per line; the lines it "
+           "prints, JSON objects, are the batch's output. CMD is executed directly, not by a "
+           "shell. Everything after --per-batch belongs to CMD, so it comes last.");
 }
 
 }  // namespace
@@ -30,7 +37,11 @@ int main(int argc, char** argv) {
         {"sstream-map --where 'price >= 10 AND NOT (country IS NULL)'",
          "Three-valued logic: records with a null country are dropped"},
         {"sstream-map --select '*, user.name AS user_name'",
-         "Keep everything and lift a nested field to the top"}}},
+         "Keep everything and lift a nested field to the top"},
+        {"sstream-map --where 'price > 0' --per-batch sort -u",
+         "Drop duplicate records within each micro-batch; sort's options follow --per-batch"},
+        {"sstream-map --per-batch jq -c -s 'group_by(.user)[] | {user: .[0].user, n: length}'",
+         "Count each batch's records per user with jq (Spark's transform)"}}},
       [&](sstream::Cli& cli) { Define(cli, o); },
       [&] { return sstream::RunMap(o.map, o.common); });
 }

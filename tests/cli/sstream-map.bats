@@ -312,3 +312,188 @@ kept_ids() {
   run -0 --separate-stderr sstream-map -v < in.ndjson
   assert_equal "$stderr" ""
 }
+
+# --per-batch CMD [ARG...]: a command run once per micro-batch.
+
+# Three batches (the middle one empty) of {"user","n"} records, then END.
+make_batches() {
+  printf '%s\n' '{"user":"b","n":2}' '{"user":"a","n":1}' '{"user":"b","n":4}' "$(tick 0)" \
+    "$(tick 1)" '{"user":"c","n":3}' "$END" > batches.ndjson
+}
+
+@test "--per-batch runs the command once per batch; ticks keep their place" {
+  make_batches
+  run -0 --separate-stderr sstream-map --per-batch sort < batches.ndjson
+  assert_output "$(printf '%s\n' '{"user":"a","n":1}' '{"user":"b","n":2}' '{"user":"b","n":4}' \
+    "$(tick 0)" "$(tick 1)" '{"user":"c","n":3}' "$(tick 2)" "$END")"
+  assert_stderr_empty
+}
+
+@test "--per-batch: the worked example of sstream-map(1) gives the output shown" {
+  make_batches
+  run -0 --separate-stderr sstream-map --per-batch jq -c -s \
+    'group_by(.user)[] | {user: .[0].user, total: map(.n) | add}' < batches.ndjson
+  assert_output "$(printf '%s\n' '{"user":"a","total":1}' '{"user":"b","total":6}' "$(tick 0)" \
+    "$(tick 1)" '{"user":"c","total":3}' "$(tick 2)" "$END")"
+  assert_stderr_empty
+  run -0 grep -c -F '{"user":"a","total":1}' "$SSTREAM_SOURCE_DIR/man/sstream-map.1.in"
+}
+
+@test "--per-batch: every later argument, options and --help included, belongs to the command" {
+  printf '%s\n' '{"a":1}' '{"a":2}' "$(tick 0)" > in.ndjson
+  run -0 --separate-stderr sstream-map --data-only --per-batch sort -r < in.ndjson
+  assert_output "$(printf '%s\n' '{"a":2}' '{"a":1}')"
+  # shellcheck disable=SC2016
+  run -0 --separate-stderr sstream-map --data-only --per-batch \
+    sh -c 'cat > /dev/null; printf "{\"args\":\"%s %s\"}\n" "$1" "$2"' sh --help --where < in.ndjson
+  assert_output '{"args":"--help --where"}'
+  assert_stderr_empty
+}
+
+@test "--per-batch=CMD also works" {
+  printf '%s\n' '{"a":1}' '{"a":2}' "$(tick 0)" > in.ndjson
+  run -0 --separate-stderr sstream-map --data-only --per-batch=sort -r < in.ndjson
+  assert_output "$(printf '%s\n' '{"a":2}' '{"a":1}')"
+}
+
+@test "--per-batch: --where and --select apply before the command" {
+  printf '%s\n' '{"id":1,"x":5}' '{"id":2,"x":1}' '{"id":3,"x":7}' "$(tick 0)" > in.ndjson
+  run -0 --separate-stderr sstream-map --where 'x > 2' --select 'id' --data-only \
+    --per-batch sort -r < in.ndjson
+  assert_output "$(printf '%s\n' '{"id":3}' '{"id":1}')"
+  assert_stderr_empty
+}
+
+@test "--per-batch: a batch without records does not run the command" {
+  printf '%s\n' "$(tick 0)" '{"x":1}' "$(tick 1)" '{"x":9}' "$(tick 2)" "$(tick 3)" > in.ndjson
+  # The command reports every run, even one with empty input.
+  run -0 --separate-stderr sstream-map --where 'x < 5' \
+    --per-batch sh -c 'cat; echo "{\"ran\":true}"' < in.ndjson
+  assert_output "$(printf '%s\n' "$(tick 0)" '{"x":1}' '{"ran":true}' "$(tick 1)" "$(tick 2)" \
+    "$(tick 3)" "$END")"
+}
+
+@test "--per-batch: end of input runs the open batch through the command" {
+  printf '%s\n' '{"a":1}' '{"a":2}' > plain.ndjson
+  run -0 --separate-stderr sstream-map --per-batch sort -r < plain.ndjson
+  assert_output "$(printf '%s\n' '{"a":2}' '{"a":1}' "$(tick 0)" "$END")"
+}
+
+@test "--per-batch: a batch of several MB through cat, and head -n 1 that stops reading" {
+  awk 'BEGIN { for (i = 0; i < 200000; i++) printf "{\"i\":%d,\"pad\":\"abcdefghijklmnopqrstuvwxyz\"}\n", i }' > big.ndjson
+  tick 0 >> big.ndjson
+  echo >> big.ndjson
+  [[ $(stat -c %s big.ndjson) -gt 5000000 ]]
+  run_pipeline -0 'sstream-map --per-batch cat < big.ndjson | wc -l'
+  assert_output 200002
+  run -0 --separate-stderr sstream-map --per-batch head -n 1 < big.ndjson
+  assert_output "$(printf '%s\n' '{"i":0,"pad":"abcdefghijklmnopqrstuvwxyz"}' "$(tick 0)" "$END")"
+  assert_stderr_empty
+}
+
+@test "--per-batch: the command's stderr passes through when it succeeds" {
+  printf '%s\n' '{"a":1}' "$(tick 0)" > in.ndjson
+  run -0 --separate-stderr sstream-map --data-only --per-batch sh -c 'echo "note: sorting" >&2; sort' < in.ndjson
+  assert_output '{"a":1}'
+  assert_equal "$stderr" "note: sorting"
+}
+
+@test "--per-batch: binary output carries the command's records" {
+  printf '%s\n' '{"a":2}' '{"a":1}' "$(tick 0)" > in.ndjson
+  run_pipeline -0 'sstream-map --wire binary --per-batch sort < in.ndjson | sstream-map'
+  assert_output "$(printf '%s\n' '{"a":1}' '{"a":2}' "$(tick 0)" "$END")"
+}
+
+@test "--per-batch without a command exits 2" {
+  assert_usage_error "--per-batch needs a command" sstream-map --where 'a > 1' --per-batch
+  assert_stderr_contains "Try 'sstream-map --help' for more information."
+}
+
+@test "--per-batch with a command that is not found exits 2 before reading input" {
+  assert_usage_error "--per-batch: sstream-no-such-command: command not found" \
+    sstream-map --per-batch sstream-no-such-command -x
+  printf '#!/bin/sh\ncat\n' > script.sh
+  assert_usage_error "--per-batch: ./script.sh: not an executable file" \
+    sstream-map --per-batch ./script.sh
+  assert_usage_error "--per-batch: ./missing.sh: no such file" sstream-map --per-batch ./missing.sh
+  chmod +x script.sh
+  run -0 --separate-stderr sstream-map --data-only --per-batch ./script.sh <<< '{"a":1}'
+  assert_output '{"a":1}'
+}
+
+@test "--per-batch: a bad --where is still a usage error" {
+  assert_usage_error "--where" sstream-map --where 'a >' --per-batch cat
+}
+
+@test "--per-batch: a failing command exits 1 naming the command, the batch, its status and stderr" {
+  printf '%s\n' '{"a":1}' "$(tick 0)" '{"a":"stop"}' "$(tick 1)" '{"a":3}' "$(tick 2)" > in.ndjson
+  # shellcheck disable=SC2016
+  run -1 --separate-stderr sstream-map --per-batch sh -c \
+    'in=$(cat); case $in in *stop*) echo "first" >&2; echo "boom: cannot go on" >&2; exit 3;; esac; printf "%s\n" "$in"' \
+    < in.ndjson
+  assert_output "$(printf '%s\n' '{"a":1}' "$(tick 0)")"
+  assert_stderr_contains "first
+boom: cannot go on
+sstream-map: error: --per-batch sh -c 'in=\$(cat); case" \
+    "': batch 1 (1 record(s) in): exited with status 3; stderr: first | boom: cannot go on"
+  [[ $(grep -c 'sstream-map: error' <<< "$stderr") -eq 1 ]]
+}
+
+@test "--per-batch: options after the command are its own, and its failure says so" {
+  printf '%s\n' '{"a":1}' "$(tick 0)" > in.ndjson
+  run -1 --separate-stderr sstream-map --per-batch cat --where x < in.ndjson
+  assert_output ""
+  assert_stderr_contains "sstream-map: error: --per-batch cat --where x: batch 0 (1 record(s) in): exited with status 1; stderr: cat: unrecognized option '--where'"
+}
+
+@test "--per-batch: a command killed by a signal exits 1 naming the signal" {
+  printf '%s\n' '{"a":1}' "$(tick 5)" > in.ndjson
+  run -1 --separate-stderr sstream-map --per-batch sh -c 'kill -TERM $$' < in.ndjson
+  assert_stderr_contains "sstream-map: error: --per-batch sh -c 'kill -TERM \$\$': batch 5 (1 record(s) in): was killed by signal 15 (SIGTERM)"
+}
+
+@test "--per-batch: output lines that are not JSON objects fail the stage by default" {
+  printf '%s\n' '{"a":1}' "$(tick 0)" '{"a":2}' "$(tick 1)" > in.ndjson
+  run -1 --separate-stderr sstream-map --per-batch sh -c 'cat; echo; echo "total: 1"' < in.ndjson
+  assert_output ""
+  assert_stderr_contains "sstream-map: error: --per-batch sh -c 'cat; echo; echo \"total: 1\"': batch 0: output line 3: invalid JSON"
+}
+
+@test "--per-batch: --bad-records skip drops and counts bad output lines" {
+  printf '%s\n' '{"a":1}' "$(tick 0)" '{"a":2}' "$(tick 1)" > in.ndjson
+  run -0 --separate-stderr sstream-map --bad-records skip \
+    --per-batch sh -c 'cat; echo "[1]"; echo "{\"@sstream\":\"tick\",\"epoch\":99}"' < in.ndjson
+  assert_output "$(printf '%s\n' '{"a":1}' "$(tick 0)" '{"a":2}' "$(tick 1)" "$END")"
+  assert_stderr_contains ": batch 0: output line 2: record is not a JSON object" \
+    ": batch 1: output line 3: a control line" "4 bad output line(s) not passed on"
+}
+
+@test "--per-batch: --dead-letter keeps bad output lines with their position" {
+  printf '%s\n' '{"a":1}' "$(tick 3)" > in.ndjson
+  run -0 --separate-stderr sstream-map --dead-letter dead.jsonl --data-only \
+    --per-batch sh -c 'cat; echo oops' < in.ndjson
+  assert_output '{"a":1}'
+  run -0 jq -c '[.position, .record]' dead.jsonl
+  assert_output '["--per-batch sh -c '"'cat; echo oops'"': batch 3: output line 2","oops"]'
+}
+
+@test "--per-batch is listed in --help, the man page and the completions" {
+  run -0 sstream-map --help
+  assert_line --regexp '^  --per-batch CMD \[ARG\.\.\.\] +Run CMD once per micro-batch'
+  assert_output --partial "sstream-map --where 'price > 0' --per-batch sort -u"
+  run -0 grep -F -- '\fB\-\-per\-batch\fR \fICMD\fR [\fIARG\fR ...]' \
+    "$SSTREAM_SOURCE_DIR/man/sstream-map.1"
+  run -0 sstream-map --generate=spec
+  run -0 jq -c '.options[] | select(.names == ["--per-batch"]) | [.value, .rest]' <<< "$output"
+  assert_output '["CMD",true]'
+  # bash: a command name after --per-batch, then files for its arguments.
+  run -0 bash -c "
+    source '$SSTREAM_SOURCE_DIR/completions/bash/sstream-map'
+    COMP_WORDS=(sstream-map --where x --per-batch sstream-ma); COMP_CWORD=4
+    _sstream_map; echo \"\${COMPREPLY[*]}\""
+  assert_output --partial "sstream-map"
+  run -0 grep -F -- "--per-batch[" "$SSTREAM_SOURCE_DIR/completions/zsh/_sstream-map"
+  assert_output --partial ":command:_command_names -e:*::arguments:_normal"
+  run -0 grep -F -- "-l per-batch -x -a '(__fish_complete_command)'" \
+    "$SSTREAM_SOURCE_DIR/completions/fish/sstream-map.fish"
+}

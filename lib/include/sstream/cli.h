@@ -33,7 +33,9 @@ struct ToolInfo {
 };
 
 struct OptionDef {
-  enum class Kind { kFlag, kCount, kText, kInt, kTextList, kPositional, kPositionalList };
+  // kRest: the option ends the tool's own options; every argument after it is
+  // its value (a command and its arguments, as find -exec and xargs take).
+  enum class Kind { kFlag, kCount, kText, kInt, kTextList, kPositional, kPositionalList, kRest };
   Kind kind = Kind::kText;
   std::string names;       // "-w,--where" or, for positionals, "INPUT"
   std::string value_name;  // "EXPR"
@@ -60,6 +62,11 @@ class Cli {
               std::string description);
   Cli& Positional(std::string name, std::string* out, std::string description);
   Cli& PositionalList(std::string name, std::vector<std::string>* out, std::string description);
+  // "--per-batch CMD [ARG...]": the arguments after the option, verbatim
+  // (options among them belong to CMD, not to the tool). At least one is
+  // required when the option is given. Define it last: it ends the options.
+  Cli& Rest(std::string names, std::vector<std::string>* out, std::string value_name,
+            std::string description);
   // Modifiers for the option defined last.
   Cli& Env(std::string variable);
   Cli& Required();

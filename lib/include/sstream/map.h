@@ -1,8 +1,10 @@
-// sstream-map: stateless per-record work (filter, projection).
+// sstream-map: stateless per-record work (filter, projection), and a command
+// run once per micro-batch (--per-batch, Spark's transform).
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sstream/stage.h"
 
@@ -11,9 +13,15 @@ namespace sstream {
 struct MapOptions {
   std::string where;   // keep records for which this is true
   std::string select;  // "expr [AS name], ..." or "*"; empty keeps the record as is
+  // When set: the command and its arguments, run once per batch with the
+  // batch's records (after where and select) on stdin; its stdout lines are
+  // the batch's output. Executed directly, not through a shell.
+  std::vector<std::string> per_batch;
 };
 
-Status NewMapOperator(const MapOptions& o, std::unique_ptr<Operator>* out);
+// `common` gives the bad-record policy for the output of a --per-batch command.
+Status NewMapOperator(const MapOptions& o, std::unique_ptr<Operator>* out,
+                      const CommonOptions& common = CommonOptions());
 Status RunMap(const MapOptions& o, const CommonOptions& common);
 
 }  // namespace sstream

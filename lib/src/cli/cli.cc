@@ -74,13 +74,69 @@ void AddToApp(CLI::App& app, const OptionDef& d) {
       opt = app.add_option(d.names, *static_cast<std::vector<std::string>*>(d.target),
                            d.description);
       break;
+    case OptionDef::Kind::kRest:
+      // Listed for --help only: SplitRest takes the option and what follows
+      // off the command line before CLI11 sees it.
+      opt = app.add_option(d.names, d.description);
+      break;
   }
-  if (!d.value_name.empty()) opt->type_name(d.value_name);
+  if (d.kind == OptionDef::Kind::kRest) {
+    opt->type_name(d.value_name + " [ARG...]");
+  } else if (!d.value_name.empty()) {
+    opt->type_name(d.value_name);
+  }
   if (!d.default_text.empty()) opt->default_str(d.default_text);
   if (!d.choices.empty()) opt->check(CLI::IsMember(d.choices));
   if (!d.env.empty()) opt->envname(d.env);
   if (d.required) opt->required();
   opt->group(d.group);
+}
+
+// The option definition a command-line word names ("--where", "-w", or
+// "--where=X"), or null.
+const OptionDef* FindOption(const std::vector<OptionDef>& options, std::string_view word,
+                            bool* attached) {
+  for (const auto& d : options) {
+    if (d.kind == OptionDef::Kind::kPositional || d.kind == OptionDef::Kind::kPositionalList) {
+      continue;
+    }
+    for (const auto& n : d.Names()) {
+      *attached = false;
+      if (word == n) return &d;
+      *attached = true;
+      if (n.size() > 2 && word.size() > n.size() && word.starts_with(n) && word[n.size()] == '=') {
+        return &d;
+      }
+    }
+  }
+  return nullptr;
+}
+
+// Cuts the command line at the first option of kind kRest: the words after it
+// (and a value attached with '=') go to its target, verbatim. The values of
+// other options are skipped, so `--where --per-batch` is a --where value, and
+// "--" ends the search. Returns false when the option has nothing after it.
+bool SplitRest(const std::vector<OptionDef>& options, std::vector<char*>* args,
+               std::string* rest_name) {
+  for (size_t i = 1; i < args->size(); ++i) {
+    std::string_view word = (*args)[i];
+    if (word == "--") return true;
+    bool attached = false;
+    const OptionDef* d = FindOption(options, word, &attached);
+    if (d == nullptr) continue;
+    if (d->kind == OptionDef::Kind::kRest) {
+      auto* out = static_cast<std::vector<std::string>*>(d->target);
+      out->clear();
+      if (attached) out->emplace_back(word.substr(word.find('=') + 1));
+      for (size_t k = i + 1; k < args->size(); ++k) out->emplace_back((*args)[k]);
+      *rest_name = d->Names().back();
+      args->resize(i);
+      return !out->empty();
+    }
+    const bool flag = d->kind == OptionDef::Kind::kFlag || d->kind == OptionDef::Kind::kCount;
+    if (!flag && !attached) ++i;
+  }
+  return true;
 }
 
 Status CloseStdout() {
@@ -123,6 +179,18 @@ int RunTool(int argc, char** argv, const ToolInfo& info, const std::function<voi
   app.add_option("--generate", generate, "Print generated documentation")
       ->check(CLI::IsMember({"man", "bash", "zsh", "fish", "spec"}))
       ->group("");
+
+  // Everything after a rest option (--per-batch CMD ARG...) belongs to it,
+  // --help and --generate included.
+  std::vector<char*> args(argv, argv + argc);
+  std::string rest_name;
+  if (!SplitRest(cli.options(), &args, &rest_name)) {
+    std::fprintf(stderr, "%s: error: %s needs a command\nTry '%s --help' for more information.\n",
+                 info.name.c_str(), rest_name.c_str(), info.name.c_str());
+    return kExitUsage;
+  }
+  argc = static_cast<int>(args.size());
+  argv = args.data();
 
   // --generate renders documentation from the definitions alone: it must work
   // without the options a real run requires, so it is handled before parsing.

@@ -112,6 +112,17 @@ Cli& Cli::PositionalList(std::string name, std::vector<std::string>* out,
   return Add(std::move(d));
 }
 
+Cli& Cli::Rest(std::string names, std::vector<std::string>* out, std::string value_name,
+              std::string description) {
+  OptionDef d;
+  d.kind = OptionDef::Kind::kRest;
+  d.names = std::move(names);
+  d.value_name = std::move(value_name);
+  d.description = std::move(description);
+  d.target = out;
+  return Add(std::move(d));
+}
+
 Cli& Cli::Env(std::string variable) {
   options_.back().env = std::move(variable);
   return *this;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "ops/per_batch.h"
 #include "sstream/expr.h"
 #include "sstream/record.h"
 
@@ -107,16 +108,22 @@ class MapOperator final : public Operator {
 
 }  // namespace
 
-Status NewMapOperator(const MapOptions& o, std::unique_ptr<Operator>* out) {
+Status NewMapOperator(const MapOptions& o, std::unique_ptr<Operator>* out,
+                      const CommonOptions& common) {
   auto op = std::make_unique<MapOperator>();
   SSTREAM_RETURN_IF_ERROR(op->Init(o));
-  *out = std::move(op);
-  return Status::OK();
+  if (o.per_batch.empty()) {
+    *out = std::move(op);
+    return Status::OK();
+  }
+  PerBatchOptions pb;
+  pb.argv = o.per_batch;
+  return NewPerBatchOperator(pb, std::move(op), common, out);
 }
 
 Status RunMap(const MapOptions& o, const CommonOptions& common) {
   return RunStdioStage(common, [&](std::unique_ptr<Operator>* op) {
-    return Status::AsUsage(NewMapOperator(o, op));
+    return Status::AsUsage(NewMapOperator(o, op, common));
   });
 }
 
