@@ -16,6 +16,13 @@ void Define(sstream::Cli& cli, Options& o) {
            "NOT, IS [NOT] NULL, 'strings', numbers, nested.fields).");
   cli.Text("-s,--select", &o.map.select, "LIST",
            "Output only these columns: \"expr [AS name], ...\"; * keeps every field.");
+  cli.Text("-e,--explode", &o.map.explode, "EXPR",
+           "\"EXPR [AS name]\": one record per element of the array EXPR (a field, or "
+           "split(...), from_json(...)), with the other fields kept and the element under "
+           "name (default: the field's own name, or col). After --where, before --select.");
+  cli.Flag("--strict", &o.map.strict,
+           "A type error (a string that is not a number, a bad CAST, a pattern that does not "
+           "match) makes the record bad, handled by --bad-records, instead of giving null.");
   sstream::AddCommonOptions(cli, &o.common);
   cli.Group("Per-batch command");
   cli.Rest("--per-batch", &o.map.per_batch, "CMD",
@@ -38,6 +45,8 @@ int main(int argc, char** argv) {
          "Three-valued logic: records with a null country are dropped"},
         {"sstream-map --select '*, user.name AS user_name'",
          "Keep everything and lift a nested field to the top"},
+        {"sstream-map --explode \"split(tags, ',') AS tag\" --select 'id, trim(tag) AS tag'",
+         "One record per comma-separated tag"},
         {"sstream-map --where 'price > 0' --per-batch sort -u",
          "Drop duplicate records within each micro-batch; sort's options follow --per-batch"},
         {"sstream-map --per-batch jq -c -s 'group_by(.user)[] | {user: .[0].user, n: length}'",

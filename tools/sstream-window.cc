@@ -11,8 +11,9 @@ struct Options {
 
 void Define(sstream::Cli& cli, Options& o) {
   cli.Text("--time", &o.window.time_field, "FIELD",
-           "Event-time field: epoch s/ms/us/ns (number or digits) or ISO-8601 text. Required "
-           "for windows.");
+           "Event-time field: epoch s/ms/us/ns (number or digits) or ISO-8601 text; or an "
+           "expression such as \"to_timestamp(ts, 'dd/MM/yyyy HH:mm')\" (sstream-expr(7)). "
+           "Required for windows.");
   cli.Choice("--time-format", &o.window.time_format, {"auto", "s", "ms", "us", "ns", "iso"},
              "How the event time is written; auto guesses epoch units from magnitude.");
   cli.Text("--tumbling", &o.window.tumbling, "DURATION",
@@ -33,11 +34,14 @@ void Define(sstream::Cli& cli, Options& o) {
   cli.Text("--watermark", &o.window.watermark, "DURATION",
            "Allowed lateness: watermark = max event time seen - DURATION; a window is final "
            "once the watermark passes its end, and rows for final windows are dropped as late.");
-  cli.TextList("-b,--by", &o.window.by, "FIELDS", "Group by these fields (comma-separated).");
+  cli.TextList("-b,--by", &o.window.by, "FIELDS",
+               "Group by these fields or expressions, comma-separated, each with optional AS "
+               "name: \"country, lower(user) AS user\".");
   cli.Text("-a,--agg", &o.window.agg, "LIST",
            "Aggregates: count, count(f), count(DISTINCT f), approx_count_distinct(f[, rsd]), "
            "percentile_approx(f, p[, accuracy]), sum(f), avg(f), min(f), max(f), first(f), "
-           "last(f), each with optional AS name.");
+           "last(f), each with optional AS name; f is a field or an expression: "
+           "\"sum(price * qty) AS revenue\".");
   cli.Choice("-m,--mode", &o.window.mode, {"append", "update", "complete"},
              "Output mode: append emits final windows once (needs --watermark); update emits "
              "groups changed in each batch; complete emits the whole table every batch.");
@@ -67,8 +71,8 @@ void Define(sstream::Cli& cli, Options& o) {
            "With --inverse: drop keys whose count has fallen to zero.");
   cli.Group("Deduplication");
   cli.TextList("--dedup", &o.window.dedup, "FIELDS",
-               "Instead of aggregating, pass on the first row of each key of FIELDS and drop "
-               "later ones (Spark's dropDuplicates); with --watermark, include the --time field "
+               "Instead of aggregating, pass on the first row of each key of FIELDS (fields or "
+               "expressions) and drop later ones (Spark's dropDuplicates); with --watermark, include the --time field "
                "among FIELDS to bound the state.");
   cli.Flag("--within-watermark", &o.window.within_watermark,
            "With --dedup: forget a key once its first row's event time + the --watermark delay "

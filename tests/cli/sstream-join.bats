@@ -187,3 +187,14 @@ setup() {
 @test "shared options are checked before the static table is read" {
   assert_usage_error "--tick must be at least 1ms" sstream-join --static missing.csv --on id --tick 0s
 }
+
+@test "--on takes an expression on the stream side" {
+  printf '%s\n' '{"u":"ANN"}' '{"u":"cy"}' > names.ndjson
+  run -0 --separate-stderr sstream-join --static users.csv --on "lower(u)=name" --data-only \
+    < names.ndjson
+  assert_output '{"u":"ANN","id":"1","city":"Oslo"}'
+  run -0 --separate-stderr sstream-join --static users.csv --on "uid + 1=id" --data-only \
+    < events.ndjson
+  assert_output '{"uid":1,"v":"x","name":"bob","city":null}
+{"uid":2,"v":"y","name":"cy, jr","city":"Rio \"RJ\""}'
+}

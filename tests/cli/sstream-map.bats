@@ -497,3 +497,44 @@ sstream-map: error: --per-batch sh -c 'in=\$(cat); case" \
   run -0 grep -F -- "-l per-batch -x -a '(__fish_complete_command)'" \
     "$SSTREAM_SOURCE_DIR/completions/fish/sstream-map.fish"
 }
+
+@test "--explode makes one record per element, before --select, with ticks kept in place" {
+  printf '%s\n' '{"id":1,"tags":"a, b"}' "$(tick 0)" '{"id":2,"tags":"c"}' '{"id":3}' > tags.ndjson
+  run -0 sstream-map --explode "split(tags, ',') AS tag" --select 'id, trim(tag) AS tag' \
+    < tags.ndjson
+  assert_output "{\"id\":1,\"tag\":\"a\"}
+{\"id\":1,\"tag\":\"b\"}
+$(tick 0)
+{\"id\":2,\"tag\":\"c\"}
+$(tick 1)
+$END"
+}
+
+@test "--explode of an array field replaces it by each element, on the binary wire too" {
+  echo '{"id":1,"xs":[1,{"k":2}]}' > xs.ndjson
+  run -0 bash -c "sstream-map --explode xs --wire binary < xs.ndjson | sstream-sink --format json"
+  assert_output '{"id":1,"xs":1}
+{"id":1,"xs":{"k":2}}'
+}
+
+@test "--strict turns type errors into bad records; without it they are null" {
+  printf '%s\n' '{"id":1,"p":"2"}' '{"id":2,"p":"n/a"}' > prices.ndjson
+  run -0 sstream-map --select 'id, p * 2 AS q' --data-only < prices.ndjson
+  assert_output '{"id":1,"q":4}
+{"id":2}'
+  run -1 --separate-stderr sstream-map --strict --select 'id, p * 2 AS q' --data-only < prices.ndjson
+  assert_stderr_contains "sstream-map: error: stdin: line 2: --select: 'n/a' (string) is not a number, for *"
+  run -0 --separate-stderr sstream-map --strict --bad-records skip --select 'id, p * 2 AS q' \
+    --data-only < prices.ndjson
+  assert_output '{"id":1,"q":4}'
+  assert_stderr_contains "skipped 1 bad record(s)"
+}
+
+@test "expression parse errors point at the column with a caret (exit 2)" {
+  run -2 --separate-stderr sstream-map --where "n BETWEEN 1 OR 2" < /dev/null
+  assert_stderr_contains "--where: column 13: expected AND in BETWEEN ... AND ...
+  n BETWEEN 1 OR 2
+              ^"
+  run -2 --separate-stderr sstream-map --explode "a, b" < /dev/null
+  assert_stderr_contains "--explode takes one expression"
+}

@@ -564,3 +564,26 @@ sstream-window: info: 1 late row(s) written to the late output"
   assert_output '{"session_start":1000,"session_end":13000,"u":"a","count":3}
 {"session_start":30000,"session_end":34000,"u":"b","count":1}'
 }
+
+@test "--time, --by and aggregate arguments take expressions" {
+  printf '%s\n' '{"ts":"02/01/2026 00:00:01","user":"Ann","price":2,"qty":3}' \
+    '{"ts":"02/01/2026 00:00:04","user":"ann","price":1.5,"qty":2}' \
+    '{"ts":"02/01/2026 00:00:12","user":"BOB","price":1,"qty":1}' > sales.ndjson
+  run -0 sstream-window --time "to_timestamp(ts, 'dd/MM/yyyy HH:mm:ss')" --tumbling 10s \
+    --watermark 1s --by "lower(user) AS user" --agg "count, sum(price * qty) AS revenue" \
+    --data-only < sales.ndjson
+  assert_output '{"window_start":"2026-01-02T00:00:00.000Z","window_end":"2026-01-02T00:00:10.000Z","user":"ann","count":2,"revenue":9}
+{"window_start":"2026-01-02T00:00:10.000Z","window_end":"2026-01-02T00:00:20.000Z","user":"bob","count":1,"revenue":1}'
+  run -0 sstream-window --time "to_timestamp(ts, 'dd/MM/yyyy HH:mm:ss')" --tumbling 10s \
+    --watermark 1s --by "upper(substr(user, 1, 1))" --data-only < sales.ndjson
+  assert_line --index 0 --partial '"upper(substr(user, 1, 1))":"A","count":2}'
+  run -2 --separate-stderr sstream-window --time "nosuch(t)" --tumbling 1s --mode update
+  assert_stderr_contains "--time: column 1: unknown function 'nosuch'"
+}
+
+@test "--dedup keys may be expressions" {
+  printf '%s\n' '{"e":"A@x.org"}' '{"e":"a@X.org"}' '{"e":"b@x.org"}' > mails.ndjson
+  run -0 --separate-stderr sstream-window --dedup "lower(e)" --data-only < mails.ndjson
+  assert_output '{"e":"A@x.org"}
+{"e":"b@x.org"}'
+}

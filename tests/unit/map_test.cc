@@ -165,5 +165,95 @@ TEST(MapOperatorTest, EventTimeTravelsWithTheRecord) {
   EXPECT_EQ(f.event_time, -5);
 }
 
+StageRun MapWith(const MapOptions& o, const std::vector<std::string>& input,
+                 const CommonOptions& common = CommonOptions()) {
+  std::unique_ptr<Operator> op;
+  Status s = NewMapOperator(o, &op);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  if (!s.ok()) return {s, "", {}, {}, {}};
+  return RunOperator(op.get(), Lines(input), common);
+}
+
+const std::vector<std::string> kBaskets = {
+    R"({"id":1,"tags":"a, b,c","items":[{"k":1},{"k":2}]})",
+    R"({"id":2,"tags":null,"items":[]})",
+    R"({"id":3,"items":"not an array"})",
+};
+
+TEST(MapExplodeTest, AFieldIsReplacedByEachElement) {
+  MapOptions o;
+  o.explode = "items";
+  StageRun r = MapWith(o, kBaskets);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({
+                        R"({"id":1,"tags":"a, b,c","items":{"k":1}})",
+                        R"({"id":1,"tags":"a, b,c","items":{"k":2}})",
+                    }))
+      << "an empty array, null and a non-array give no record, as Spark's explode";
+}
+
+TEST(MapExplodeTest, SplitWithANameThenSelect) {
+  MapOptions o;
+  o.where = "id < 3";
+  o.explode = "split(tags, ',') AS tag";
+  o.select = "id, trim(tag) AS tag, upper(tag) = tag AS same";
+  StageRun r = MapWith(o, kBaskets);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({
+                        R"({"id":1,"tag":"a","same":false})",
+                        R"({"id":1,"tag":"b","same":false})",
+                        R"({"id":1,"tag":"c","same":false})",
+                    }));
+}
+
+TEST(MapExplodeTest, AnExpressionWithoutANameIsCol) {
+  MapOptions o;
+  o.explode = "from_json('[10, 20]')";
+  o.select = "id, col * 2 AS twice";
+  StageRun r = MapWith(o, {R"({"id":7})"});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({R"({"id":7,"twice":20})", R"({"id":7,"twice":40})"}));
+}
+
+TEST(MapExplodeTest, ControlSignalsStayInPlaceAndOptionErrorsAreNamed) {
+  MapOptions o;
+  o.explode = "items";
+  StageRun r = MapWith(o, {kBaskets[0], Tick(0), kBaskets[0]});
+  ASSERT_TRUE(r.status.ok());
+  ASSERT_EQ(r.lines.size(), 7u) << "2 records, TICK 0, 2 records, TICK 1 at the end, END";
+  EXPECT_EQ(r.lines[2], Tick(0));
+  std::unique_ptr<Operator> op;
+  o.explode = "a, b";
+  EXPECT_TRUE(testing_util::FailsWith(NewMapOperator(o, &op), "--explode takes one expression"));
+  o.explode = "a +";
+  EXPECT_TRUE(testing_util::FailsWith(NewMapOperator(o, &op), "--explode: column 4"));
+}
+
+TEST(MapStrictTest, TypeErrorsAreBadRecordsOnlyInStrictMode) {
+  MapOptions o;
+  o.select = "id, price * 2 AS p";
+  const std::vector<std::string> in = {R"({"id":1,"price":"2.5"})", R"({"id":2,"price":"n/a"})",
+                                       R"({"id":3})"};
+  StageRun lenient = MapWith(o, in);
+  ASSERT_TRUE(lenient.status.ok());
+  EXPECT_EQ(lenient.data, std::vector<std::string>(
+                              {R"({"id":1,"p":5})", R"({"id":2})", R"({"id":3})"}));
+  o.strict = true;
+  StageRun failing = MapWith(o, in);
+  ASSERT_FALSE(failing.status.ok());
+  EXPECT_EQ(failing.status.message(),
+            "memory: line 2: --select: 'n/a' (string) is not a number, for *");
+  CommonOptions skip;
+  skip.bad_records = "skip";
+  StageRun skipped = MapWith(o, in, skip);
+  ASSERT_TRUE(skipped.status.ok());
+  EXPECT_EQ(skipped.data, std::vector<std::string>({R"({"id":1,"p":5})", R"({"id":3})"}))
+      << "a missing field is null, not a type error";
+  o.select.clear();
+  o.where = "CAST(price AS DOUBLE) > 1";
+  StageRun where = MapWith(o, in, skip);
+  EXPECT_EQ(where.data, std::vector<std::string>({in[0]}));
+}
+
 }  // namespace
 }  // namespace sstream

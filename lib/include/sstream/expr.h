@@ -99,6 +99,7 @@ Value ValueFromRaw(std::string_view raw, std::string* scratch);
 struct SelectItem {
   bool star = false;
   std::string name;
+  bool aliased = false;  // the name came from AS
   std::unique_ptr<Expr> expr;
 };
 Status CompileSelectList(std::string_view text, FieldRegistry* fields,

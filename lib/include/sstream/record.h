@@ -37,6 +37,10 @@ bool RawToInt64(std::string_view raw, int64_t* out);
 // empty when there is none.
 std::string_view JsonElementAt(std::string_view raw, size_t i, std::string* padded);
 std::string_view JsonMemberOf(std::string_view raw, std::string_view name, std::string* padded);
+// Every element of a raw JSON array, as raw JSON views of *padded; false
+// when `raw` is not an array.
+bool JsonArrayElements(std::string_view raw, std::string* padded,
+                       std::vector<std::string_view>* out);
 // Elements of an array or members of an object; -1 for anything else.
 int64_t JsonSize(std::string_view raw);
 // Whether `text` is one complete JSON value.
@@ -70,6 +74,8 @@ class RecordScanner {
   size_t size() const { return values_.size(); }
   // Raw JSON of path i, or an empty view when the record lacks it.
   std::string_view value(size_t i) const { return values_[i]; }
+  // Replaces value i until the next scan (a column computed from the record).
+  void SetValue(size_t i, std::string_view raw) { values_[i] = raw; }
   // When collect_all is set, every top-level (name, raw value) pair, in order.
   void set_collect_all(bool v) { collect_all_ = v; }
   const std::vector<std::pair<std::string_view, std::string_view>>& fields() const {

@@ -99,6 +99,25 @@ std::string_view JsonElementAt(std::string_view raw, size_t i, std::string* padd
   return {};
 }
 
+bool JsonArrayElements(std::string_view raw, std::string* padded,
+                       std::vector<std::string_view>* out) {
+  namespace od = simdjson::ondemand;
+  out->clear();
+  od::document doc;
+  od::array arr;
+  if (raw.empty() || raw[0] != '[' || !IterateCopy(raw, padded, &SharedParser(), &doc) ||
+      doc.get_array().get(arr)) {
+    return false;
+  }
+  for (auto element : arr) {
+    od::value v;
+    std::string_view text;
+    if (std::move(element).get(v) || RawValue(v, &text)) return false;
+    out->push_back(TrimJson(text));
+  }
+  return true;
+}
+
 std::string_view JsonMemberOf(std::string_view raw, std::string_view name, std::string* padded) {
   namespace od = simdjson::ondemand;
   od::document doc;

@@ -386,33 +386,66 @@ void AppendGroupKeyFields(std::string* out, const std::vector<std::string>& name
   }
 }
 
-Status ParseByFields(const std::vector<std::string>& lists, std::vector<std::string>* paths,
-                     std::vector<std::string>* names) {
-  std::vector<std::string> fields;
-  SSTREAM_RETURN_IF_ERROR(text::SplitFieldLists(lists, "--by", &fields));
-  for (auto& f : fields) {
-    std::vector<std::string> segs;
-    SSTREAM_RETURN_IF_ERROR(ParseFieldPath(f, &segs).WithContext("--by"));
-    names->push_back(segs.back());
-    paths->push_back(std::move(f));
+namespace {
+
+// "expr AS name" (AS in any case, outside quotes and parentheses).
+void SplitAlias(const std::string& text, std::string* expr, std::string* alias) {
+  int depth = 0;
+  char quote = 0;
+  size_t as = std::string::npos;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"' || c == '`') {
+      quote = c;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      --depth;
+    } else if (depth == 0 && i + 4 <= text.size() && c == ' ' && Lower(text.substr(i, 4)) == " as ") {
+      as = i;
+    }
   }
-  return Status::OK();
+  if (as == std::string::npos) {
+    *expr = text;
+    alias->clear();
+    return;
+  }
+  *expr = Trim(text.substr(0, as));
+  *alias = Trim(text.substr(as + 4));
+  if (alias->size() >= 2 && alias->front() == '`' && alias->back() == '`') {
+    *alias = alias->substr(1, alias->size() - 2);
+  }
 }
 
+}  // namespace
+
 Status PlanGroupedAggregation(const std::vector<std::string>& by, std::string_view agg,
-                              std::vector<std::string>* paths, GroupedAggregation* out) {
-  std::vector<std::string> key_paths;
-  SSTREAM_RETURN_IF_ERROR(ParseByFields(by, &key_paths, &out->key_names));
-  for (auto& f : key_paths) {
-    out->key_index.push_back(paths->size());
-    paths->push_back(std::move(f));
+                              Columns* columns, GroupedAggregation* out) {
+  std::vector<std::string> items;
+  SSTREAM_RETURN_IF_ERROR(text::SplitFieldLists(by, "--by", &items));
+  for (const auto& item : items) {
+    std::string expr, alias;
+    SplitAlias(item, &expr, &alias);
+    size_t index;
+    SSTREAM_RETURN_IF_ERROR(columns->Add(expr, "--by", &index));
+    std::string name = alias;
+    if (name.empty() && !Columns::IsExpression(expr)) {
+      std::vector<std::string> segs;
+      SSTREAM_RETURN_IF_ERROR(ParseFieldPath(expr, &segs).WithContext("--by"));
+      name = segs.back();
+    }
+    out->key_names.push_back(name.empty() ? expr : name);
+    out->key_index.push_back(index);
   }
   std::vector<AggSpec> specs;
   SSTREAM_RETURN_IF_ERROR(ParseAggList(agg, &specs));
   std::vector<size_t> field_index;
   for (const auto& a : specs) {
-    field_index.push_back(a.field.empty() ? 0 : paths->size());
-    if (!a.field.empty()) paths->push_back(a.field);
+    size_t index = 0;
+    if (!a.field.empty()) SSTREAM_RETURN_IF_ERROR(columns->Add(a.field, "--agg", &index));
+    field_index.push_back(index);
   }
   out->aggregator.Init(std::move(specs), std::move(field_index));
   return Status::OK();

@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "ops/columns.h"
 #include "sstream/record.h"
 #include "sstream/sketch.h"
 #include "sstream/window.h"
@@ -87,19 +88,16 @@ std::string_view BuildGroupKey(const RecordScanner& scanner, const std::vector<s
 // `,"name":value` for each key field of a group key.
 void AppendGroupKeyFields(std::string* out, const std::vector<std::string>& names,
                           std::string_view key);
-// --by lists: the field paths, and their output names (last path segment).
-Status ParseByFields(const std::vector<std::string>& lists, std::vector<std::string>* paths,
-                     std::vector<std::string>* names);
-
-// What a grouped aggregation reads from each record: appends the --by fields
-// and the aggregates' fields to `paths` (for one RecordScanner) and records
-// where they are.
+// What a grouped aggregation reads from each record: registers the --by
+// columns ("field", "expr", "expr AS name") and the aggregates' arguments
+// (fields or expressions) in `columns`, and records where they are. A key's
+// output name is its alias, a field's last path segment, or the expression.
 struct GroupedAggregation {
   std::vector<std::string> key_names;
   std::vector<size_t> key_index;
   Aggregator aggregator;
 };
 Status PlanGroupedAggregation(const std::vector<std::string>& by, std::string_view agg,
-                              std::vector<std::string>* paths, GroupedAggregation* out);
+                              Columns* columns, GroupedAggregation* out);
 
 }  // namespace sstream

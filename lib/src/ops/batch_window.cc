@@ -29,20 +29,21 @@ class BatchWindowOperator final : public Operator {
     slide_ = o.slide;
     inverse_ = o.inverse;
     drop_zero_ = o.drop_zero;
-    std::vector<std::string> paths;
-    SSTREAM_RETURN_IF_ERROR(PlanGroupedAggregation(o.by, o.agg, &paths, &plan_));
+    SSTREAM_RETURN_IF_ERROR(PlanGroupedAggregation(o.by, o.agg, &columns_, &plan_));
     for (const auto& a : plan_.aggregator.specs()) {
       if (a.fn != AggSpec::Fn::kCount && a.fn != AggSpec::Fn::kSum) {
         return Status::InvalidArgument(fmt::format(
             "--batch-window supports count and sum(f) (they have inverses), not {}", a.name));
       }
     }
-    scanner_ = std::make_unique<RecordScanner>(paths);
+    scanner_ = std::make_unique<RecordScanner>(columns_.paths());
+    columns_.Bind(scanner_.get());
     return Status::OK();
   }
 
   Status OnRecord(const Frame& f, FrameWriter*) override {
     SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f));
+    if (columns_.has_expressions()) SSTREAM_RETURN_IF_ERROR(columns_.Compute());
     key_.assign(BuildGroupKey(*scanner_, plan_.key_index, &key_scratch_));
     plan_.aggregator.Add(&current_[key_], *scanner_);
     return Status::OK();
@@ -120,6 +121,7 @@ class BatchWindowOperator final : public Operator {
   int64_t length_ = 1, slide_ = 1;
   bool inverse_ = false, drop_zero_ = false;
   GroupedAggregation plan_;
+  Columns columns_;
   std::unique_ptr<RecordScanner> scanner_;
   KeyGroups current_;                       // the open batch
   std::map<int64_t, KeyGroups> batches_;    // recent closed batches by epoch

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "ops/aggregate.h"
+#include "ops/columns.h"
 #include "ops/text_util.h"
 #include "sstream/log.h"
 #include "sstream/record.h"
@@ -18,20 +19,21 @@ namespace {
 class DedupOperator final : public Operator {
  public:
   Status Init(const DedupOptions& o) {
-    std::vector<std::string> paths;
-    SSTREAM_RETURN_IF_ERROR(text::SplitFieldLists(o.keys, "--dedup", &paths));
-    for (const auto& f : paths) {
+    std::vector<std::string> keys;
+    SSTREAM_RETURN_IF_ERROR(text::SplitFieldLists(o.keys, "--dedup", &keys));
+    for (const auto& f : keys) {
       if (!o.time_field.empty() && f == o.time_field) time_in_key_ = true;
+      size_t index;
+      SSTREAM_RETURN_IF_ERROR(columns_.Add(f, "--dedup", &index));
+      key_index_.push_back(index);
     }
-    if (paths.empty()) return Status::InvalidArgument("--dedup needs at least one field");
-    for (size_t k = 0; k < paths.size(); ++k) key_index_.push_back(k);
+    if (keys.empty()) return Status::InvalidArgument("--dedup needs at least one field");
     within_ = o.within_watermark;
     if (!o.watermark.empty()) {
       if (o.time_field.empty()) return Status::InvalidArgument("--watermark needs --time FIELD");
       SSTREAM_RETURN_IF_ERROR(NewWatermarkTracker(o.watermark, o.watermark_policy, &watermark_));
       SSTREAM_RETURN_IF_ERROR(ParseTimeFormat(o.time_format, &time_format_));
-      time_index_ = paths.size();
-      paths.push_back(o.time_field);
+      SSTREAM_RETURN_IF_ERROR(columns_.Add(o.time_field, "--time", &time_index_));
     }
     if (within_ && !watermark_) {
       return Status::InvalidArgument("--within-watermark needs --time FIELD and --watermark DELAY");
@@ -41,12 +43,14 @@ class DedupOperator final : public Operator {
           "deduplication state grows without bound: every key is kept forever (add --time, "
           "--watermark and the time field to the keys, or --within-watermark)");
     }
-    scanner_ = std::make_unique<RecordScanner>(paths);
+    scanner_ = std::make_unique<RecordScanner>(columns_.paths());
+    columns_.Bind(scanner_.get());
     return Status::OK();
   }
 
   Status OnRecord(const Frame& f, FrameWriter* out) override {
     SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f));
+    if (columns_.has_expressions()) SSTREAM_RETURN_IF_ERROR(columns_.Compute());
     int64_t t = 0;
     if (watermark_) {
       TimeFormat used;
@@ -105,6 +109,7 @@ class DedupOperator final : public Operator {
   bool within_ = false;
   TimeFormat time_format_ = TimeFormat::kAuto;
   std::unique_ptr<WatermarkTracker> watermark_;
+  Columns columns_;
   std::unique_ptr<RecordScanner> scanner_;
   std::unordered_map<std::string, int64_t> seen_;   // key -> expiry
   // expiry -> key in seen_ (map nodes do not move, so the pointer stays valid)

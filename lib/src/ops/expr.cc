@@ -1287,6 +1287,7 @@ Status CompileSelectList(std::string_view text, FieldRegistry* fields,
           return q.Error(q.Peek().pos, "expected a name after AS");
         }
         item.name = q.Take().text;
+        item.aliased = true;
       }
     }
     out->push_back(std::move(item));

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "ops/columns.h"
 #include "ops/text_util.h"
 #include "sstream/log.h"
 #include "sstream/record.h"
@@ -68,12 +69,17 @@ class JoinOperator final : public Operator {
     // The static columns that are not join keys are appended to each record.
     std::vector<bool> is_key(table.columns.size(), false);
     for (size_t c : static_key_cols) is_key[c] = true;
-    std::vector<std::string> paths = stream_keys;
+    for (const auto& s : stream_keys) {
+      size_t index;
+      SSTREAM_RETURN_IF_ERROR(Status::AsUsage(columns_.Add(s, "--on", &index)));
+      key_index_.push_back(index);
+    }
     for (size_t c = 0; c < table.columns.size(); ++c) {
       if (is_key[c]) continue;
       extra_cols_.push_back(table.columns[c]);
       extra_col_index_.push_back(c);
-      paths.push_back(table.columns[c]);  // to notice records that already have it
+      // Read too, to notice records that already have the column.
+      extra_scan_index_.push_back(columns_.AddPath(table.columns[c]));
       AppendSuffixField(&null_suffix_, table.columns[c], "null");
     }
     std::string scratch;
@@ -95,7 +101,8 @@ class JoinOperator final : public Operator {
     }
     Log(LogLevel::kInfo, fmt::format("loaded {} rows ({} distinct keys) from {}",
                                      table.rows.size(), index_.size(), o.static_path));
-    scanner_ = std::make_unique<RecordScanner>(paths);
+    scanner_ = std::make_unique<RecordScanner>(columns_.paths());
+    columns_.Bind(scanner_.get());
     full_scanner_ = std::make_unique<RecordScanner>(std::vector<std::string>{});
     full_scanner_->set_collect_all(true);
     return Status::OK();
@@ -103,11 +110,12 @@ class JoinOperator final : public Operator {
 
   Status OnRecord(const Frame& f, FrameWriter* out) override {
     SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f));
+    if (columns_.has_expressions()) SSTREAM_RETURN_IF_ERROR(columns_.Compute());
     key_.clear();
     bool ok = true;
     for (size_t k = 0; k < n_keys_ && ok; ++k) {
       if (k) key_.push_back('\x1f');
-      ok = AppendKeyPart(&key_, scanner_->value(k), &scratch_);
+      ok = AppendKeyPart(&key_, scanner_->value(key_index_[k]), &scratch_);
     }
     const std::vector<size_t>* matches = nullptr;
     if (ok) {
@@ -150,7 +158,7 @@ class JoinOperator final : public Operator {
   Status PrepareBody(const Frame& f) {
     bool collision = false;
     for (size_t e = 0; e < extra_cols_.size(); ++e) {
-      if (!scanner_->value(n_keys_ + e).empty()) collision = true;
+      if (!scanner_->value(extra_scan_index_[e]).empty()) collision = true;
     }
     if (!collision) {
       // Any JSON whitespace may follow the object (a binary frame can end in
@@ -211,6 +219,9 @@ class JoinOperator final : public Operator {
   std::string_view body_index_;
   std::string rebuilt_;
   std::unordered_map<std::string, std::vector<size_t>> index_;
+  Columns columns_;                       // stream keys (fields or expressions), extra columns
+  std::vector<size_t> key_index_;         // the stream keys' columns
+  std::vector<size_t> extra_scan_index_;  // each extra column's column in the record
   std::unique_ptr<RecordScanner> scanner_;
   std::unique_ptr<RecordScanner> full_scanner_;
   std::string key_, scratch_, buf_;

@@ -127,13 +127,11 @@ class WindowOperator final : public Operator {
       if (!s.ok()) return s.WithContext("--late-output");
     }
     time_field_ = o.time_field;
-    std::vector<std::string> paths = {o.time_field};
-    SSTREAM_RETURN_IF_ERROR(PlanGroupedAggregation(o.by, o.agg, &paths, &plan_));
-    if (!o.session_gap_field.empty()) {
-      gap_index_ = paths.size();
-      paths.push_back(o.session_gap_field);
-    }
-    scanner_ = std::make_unique<RecordScanner>(paths);
+    SSTREAM_RETURN_IF_ERROR(columns_.Add(o.time_field, "--time", &time_index_));
+    SSTREAM_RETURN_IF_ERROR(PlanGroupedAggregation(o.by, o.agg, &columns_, &plan_));
+    if (!o.session_gap_field.empty()) gap_index_ = columns_.AddPath(o.session_gap_field);
+    scanner_ = std::make_unique<RecordScanner>(columns_.paths());
+    columns_.Bind(scanner_.get());
     return Status::OK();
   }
 
@@ -151,9 +149,10 @@ class WindowOperator final : public Operator {
 
   Status OnRecord(const Frame& f, FrameWriter*) override {
     SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f));
+    if (columns_.has_expressions()) SSTREAM_RETURN_IF_ERROR(columns_.Compute());
     int64_t t;
     TimeFormat used;
-    Status s = EventTimeFromRaw(scanner_->value(0), time_format_, &t, &used);
+    Status s = EventTimeFromRaw(scanner_->value(time_index_), time_format_, &t, &used);
     if (!s.ok()) return s.WithContext(fmt::format("field '{}'", time_field_));
     if (!fixed_out_format_ && !format_seen_) {
       out_format_ = used;
@@ -472,6 +471,8 @@ class WindowOperator final : public Operator {
   OutputMode mode_ = OutputMode::kAppend;
   std::unique_ptr<WatermarkTracker> watermark_;
   GroupedAggregation plan_;
+  Columns columns_;        // what the scanner reads, and computed columns
+  size_t time_index_ = 0;  // the event time's column
   std::unique_ptr<RecordScanner> scanner_;
   std::map<int64_t, GroupTable> windows_;
   GroupTable* last_window_ = nullptr;  // windows_[last_start_], until an erase
