@@ -3,6 +3,8 @@
 
 complete -c sstream-map -s w -l where -x -d 'Keep records for which EXPR is true (Spark SQL syntax: = != < <= > ...'
 complete -c sstream-map -s s -l select -x -d 'Output only these columns: "expr [AS name], ..."; * keeps every field'
+complete -c sstream-map -s e -l explode -x -d '"EXPR [AS name]": one record per element of the array EXPR (a field...'
+complete -c sstream-map -l strict -d 'A type error (a string that is not a number, a bad CAST, a pattern ...'
 complete -c sstream-map -l wire -x -a 'json binary' -d 'Output wire format: JSON lines (readable anywhere) or binary frames...'
 complete -c sstream-map -l data-only -d 'Write data records only, no control lines (batch ticks, watermarks,...'
 complete -c sstream-map -l tick -x -d 'Batch interval on this stage'\''s own clock, used only while upstream ...'

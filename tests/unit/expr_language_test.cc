@@ -245,6 +245,10 @@ TEST(ExprFunctionTest, Strings) {
   EXPECT_EQ(E("split('a,b', ',')[1]"), "'b'");
   EXPECT_EQ(E("size(split('a,b,,c', ','))"), "4");
   EXPECT_EQ(E("split('', ',')"), R"([""])");
+  // Found by tests/fuzz/expr_fuzz.cc: an empty match split between the bytes
+  // of a UTF-8 character, writing invalid UTF-8.
+  EXPECT_EQ(E("split(u, '')"), R"(["h","é","l","l","o"])") << "characters, as Spark";
+  EXPECT_EQ(E("split('abc', '')"), R"(["a","b","c"])");
   EXPECT_EQ(E("replace('ABCabc', 'abc', 'DEF')"), "'ABCDEF'");
   EXPECT_EQ(E("replace('ABCabc', 'abc')"), "'ABC'");
   EXPECT_EQ(E("regexp_extract('100-200', '(\\\\d+)-(\\\\d+)', 1)"), "'100'");
@@ -386,6 +390,27 @@ TEST(ExprFunctionTest, SparksMurmur3) {
   EXPECT_EQ(static_cast<int32_t>(h), -1321691492);
 }
 
+// Found by tests/fuzz/expr_fuzz.cc: on the first evaluation with a context,
+// reading a later field grew the per-field unescape buffers and moved them,
+// so an earlier field's (short, unescaped) string pointed into freed memory:
+// hash(b, t) differed between two evaluations of the same record.
+TEST(ExprEvalContextTest, ReadingAFieldKeepsEarlierFieldValuesValid) {
+  FieldRegistry fields;
+  std::unique_ptr<Expr> e;
+  ASSERT_TRUE(CompileExpr("concat(b, '|', t, '|', c, '|', d, '|', f)", &fields, &e).ok());
+  RecordScanner scanner(fields.paths());
+  ASSERT_TRUE(scanner.ScanCopy(R"({"b":"a\\b\n","t":"x\ty","c":"\u2603","d":"q\"","f":"\/"})")
+                  .ok());
+  EvalContext ctx(&scanner);
+  std::string* first = ctx.scratch(0);
+  ctx.scratch(fields.paths().size() - 1);
+  EXPECT_EQ(ctx.scratch(0), first) << "the buffers must not move";
+  EvalContext fresh(&scanner);
+  Value v = e->Eval(fresh);
+  ASSERT_EQ(v.type, Value::Type::kString);
+  EXPECT_EQ(v.str, "a\\b\n|x\ty|\xE2\x98\x83|q\"|/");
+}
+
 TEST(ExprFunctionTest, OneCallSiteManyRecordsReusesItsBuffers) {
   FieldRegistry fields;
   std::unique_ptr<Expr> e;
@@ -402,6 +427,25 @@ TEST(ExprFunctionTest, OneCallSiteManyRecordsReusesItsBuffers) {
                                                                             : "LONG TEXT 99999-99999";
     EXPECT_EQ(v.str, want);
   }
+}
+
+TEST(ExprSparkAlignmentTest, CornersFoundByFuzzingAndReview) {
+  EXPECT_EQ(E("1e308 * 10"), "null") << "an overflow to infinity has no JSON form";
+  EXPECT_EQ(E("(1e308 * 10) IS NULL"), "true");
+  EXPECT_EQ(E("'5x' LIKE '5\\%'"), "false") << "Spark keeps \\% in a literal, for LIKE";
+  EXPECT_EQ(E("'5%' LIKE '5\\%'"), "true");
+  EXPECT_EQ(E("'a\\u00e9b'"), "'a\xc3\xa9" "b'");
+  EXPECT_EQ(E("length('a\\tb\\rc')"), "5");
+  EXPECT_EQ(E("true = 1"), "true") << "a boolean compares as 1 or 0 with a number";
+  EXPECT_EQ(E("INTERVAL 1 HOUR + TIMESTAMP '2026-01-02 00:00:00'"),
+            "TIMESTAMP '2026-01-02T01:00:00.000Z'");
+  EXPECT_EQ(E("CAST(3e10 AS INT)"), "2147483647") << "saturates, as Spark's double to int";
+  EXPECT_EQ(E("CAST(-3e10 AS INT)"), "-2147483648");
+  EXPECT_EQ(E("CAST(3e10 AS BIGINT)"), "30000000000");
+  EXPECT_EQ(E("CAST(70000 AS SMALLINT)"), "4464") << "narrower types wrap from int";
+  EXPECT_EQ(E("CAST(300 AS TINYINT)"), "44");
+  EXPECT_EQ(E("split('a,b,,', ',', 0)"), R"(["a","b","",""])") << "Spark treats 0 as -1";
+  EXPECT_EQ(E("split('a,b,,', ',')"), R"(["a","b","",""])");
 }
 
 }  // namespace

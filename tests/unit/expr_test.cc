@@ -137,7 +137,7 @@ TEST(ExprEvalTest, StringNumberCasting) {
 }
 
 TEST(ExprEvalTest, IncomparableTypesGiveNull) {
-  EXPECT_EQ(E("b = 1"), "null");
+  EXPECT_EQ(E("b = 1"), "true") << "a boolean compares as 1 or 0 with a number, as Spark";
   EXPECT_EQ(E("b = 'true'"), "null");
   EXPECT_EQ(E("o = 1"), "null");
   EXPECT_EQ(E("o = 'x'"), "null");

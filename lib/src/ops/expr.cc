@@ -23,7 +23,11 @@ size_t FieldRegistry::Add(const std::string& path) {
 }
 
 std::string* EvalContext::scratch(size_t field) {
-  if (field >= scratch_.size()) scratch_.resize(field + 1);
+  // Values of fields read earlier in the same evaluation are views of these
+  // buffers, so the vector must not move them: size it for every field of
+  // the scanner at once (growing it one field at a time moved short strings
+  // and left those views dangling).
+  if (field >= scratch_.size()) scratch_.resize(std::max(field + 1, scanner_->size()));
   return &scratch_[field];
 }
 
@@ -169,9 +173,7 @@ int Compare(const Value& a, const Value& b) {
     return x < y ? -1 : (x > y ? 1 : 0);
   }
   if (a.type == T::kNumber || b.type == T::kNumber) {
-    if (a.type == T::kBool || b.type == T::kBool || a.type == T::kJson || b.type == T::kJson) {
-      return 2;
-    }
+    if (a.type == T::kJson || b.type == T::kJson) return 2;  // booleans count as 1 and 0
     double x, y;
     if (!ToNumber(a, &x) || !ToNumber(b, &y)) return 2;
     return x < y ? -1 : (x > y ? 1 : 0);
@@ -349,6 +351,9 @@ class Arith final : public Expr {
     Value b = r_->Eval(ctx);
     if (b.IsNull()) return Value();
     const char name[2] = {op_, '\0'};
+    if (b.type == Value::Type::kTimestamp && a.type != Value::Type::kTimestamp && op_ == '+') {
+      std::swap(a, b);  // interval + timestamp
+    }
     if (a.type == Value::Type::kTimestamp && (op_ == '+' || op_ == '-')) {
       if (b.type == Value::Type::kTimestamp && op_ == '-') return Num(static_cast<double>(a.ms - b.ms));
       double d;
@@ -357,18 +362,22 @@ class Arith final : public Expr {
     }
     double x, y;
     if (!Operand(a, name, ctx, &x) || !Operand(b, name, ctx, &y)) return Value();
+    double r = 0;
     switch (op_) {
-      case '+': return Num(x + y);
-      case '-': return Num(x - y);
-      case '*': return Num(x * y);
+      case '+': r = x + y; break;
+      case '-': r = x - y; break;
+      case '*': r = x * y; break;
       case '/':
         if (y == 0) return Value();
-        return Num(x / y);
+        r = x / y;
+        break;
       case '%':
         if (y == 0) return Value();
-        return Num(std::fmod(x, y));  // the sign of the dividend, as Spark
+        r = std::fmod(x, y);  // the sign of the dividend, as Spark
+        break;
     }
-    return Value();
+    // An overflow to infinity has no JSON form: null.
+    return std::isfinite(r) ? Num(r) : Value();
   }
 
  private:
@@ -557,7 +566,7 @@ class Case final : public Expr {
   std::unique_ptr<Expr> else_;
 };
 
-enum class CastType { kString, kInt, kDouble, kBoolean, kTimestamp, kDate };
+enum class CastType { kString, kTinyInt, kSmallInt, kInt, kBigInt, kDouble, kBoolean, kTimestamp, kDate };
 
 // CAST(x AS type): Spark's non-ANSI casts; an impossible cast is null.
 class Cast final : public Expr {
@@ -572,11 +581,24 @@ class Cast final : public Expr {
         out_.clear();
         expr::AppendText(v, &out_);
         return Str(out_);
+      case CastType::kTinyInt:
+      case CastType::kSmallInt:
       case CastType::kInt:
+      case CastType::kBigInt:
       case CastType::kDouble: {
         double x;
         if (v.type == Value::Type::kJson || !ToNumber(v, &x)) break;
-        return Num(type_ == CastType::kInt ? std::trunc(x) : x);
+        if (type_ == CastType::kDouble) return Num(x);
+        // Spark (non-ANSI): truncate, saturate at the int or long range,
+        // and narrower types wrap around from int.
+        x = std::trunc(x);
+        if (type_ == CastType::kBigInt) {
+          return Num(std::clamp(x, -9223372036854775808.0, 9223372036854775807.0));
+        }
+        const auto i = static_cast<int32_t>(std::clamp(x, -2147483648.0, 2147483647.0));
+        if (type_ == CastType::kSmallInt) return Num(static_cast<int16_t>(i));
+        if (type_ == CastType::kTinyInt) return Num(static_cast<int8_t>(i));
+        return Num(i);
       }
       case CastType::kBoolean: {
         bool b;
@@ -626,6 +648,20 @@ class Call final : public Expr {
 };
 
 // ---- lexer / parser ----
+
+void AppendUtf8Codepoint(std::string* out, unsigned cp) {
+  if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD;  // a lone surrogate has no UTF-8 form
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
 
 enum class Tok {
   kEnd, kIdent, kQuotedIdent, kString, kNumber, kOp, kLParen, kRParen, kLBracket, kRBracket,
@@ -682,8 +718,27 @@ class Parser {
             break;
           }
           if (src_[i] == '\\' && c != '`' && i + 1 < src_.size()) {
-            char e = src_[i + 1];
-            text.push_back(e == 'n' ? '\n' : e == 't' ? '\t' : e);
+            // Spark's escapes; \% and \_ keep their backslash, for LIKE.
+            const char e = src_[i + 1];
+            unsigned cp = 0;
+            if (e == 'u' && i + 6 <= src_.size() &&
+                std::from_chars(src_.data() + i + 2, src_.data() + i + 6, cp, 16).ptr ==
+                    src_.data() + i + 6) {
+              AppendUtf8Codepoint(&text, cp);
+              i += 6;
+              continue;
+            }
+            switch (e) {
+              case 'n': text.push_back('\n'); break;
+              case 't': text.push_back('\t'); break;
+              case 'r': text.push_back('\r'); break;
+              case 'b': text.push_back('\b'); break;
+              case '0': text.push_back('\0'); break;
+              case 'Z': text.push_back('\x1a'); break;
+              case '%':
+              case '_': text.push_back('\\'); text.push_back(e); break;
+              default: text.push_back(e);
+            }
             i += 2;
             continue;
           }
@@ -1028,9 +1083,14 @@ class Parser {
     CastType t;
     if (type == "STRING" || type == "VARCHAR" || type == "CHAR") {
       t = CastType::kString;
-    } else if (type == "INT" || type == "INTEGER" || type == "BIGINT" || type == "LONG" ||
-               type == "SMALLINT" || type == "SHORT" || type == "TINYINT" || type == "BYTE") {
+    } else if (type == "INT" || type == "INTEGER") {
       t = CastType::kInt;
+    } else if (type == "BIGINT" || type == "LONG") {
+      t = CastType::kBigInt;
+    } else if (type == "SMALLINT" || type == "SHORT") {
+      t = CastType::kSmallInt;
+    } else if (type == "TINYINT" || type == "BYTE") {
+      t = CastType::kTinyInt;
     } else if (type == "DOUBLE" || type == "FLOAT" || type == "REAL" || type == "DECIMAL") {
       t = CastType::kDouble;
     } else if (type == "BOOLEAN" || type == "BOOL") {

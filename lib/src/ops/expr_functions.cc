@@ -201,15 +201,14 @@ Value Split(FnCall& c) {
       const size_t at = static_cast<size_t>(m.position(0));
       if (m.length(0) == 0) {  // an empty match splits between characters
         if (at == 0 || at >= s.size()) continue;
+        // std::regex matches bytes: not inside a UTF-8 character.
+        if ((static_cast<unsigned char>(s[at]) & 0xC0) == 0x80) continue;
       }
       parts.push_back(s.substr(pos, at - pos));
       pos = at + static_cast<size_t>(m.length(0));
     }
   }
   parts.push_back(s.substr(pos));
-  if (limit <= 0) {  // Java's split drops trailing empty strings only for limit 0
-    while (limit == 0 && parts.size() > 1 && parts.back().empty()) parts.pop_back();
-  }
   c.out->assign("[");
   for (size_t i = 0; i < parts.size(); ++i) {
     if (i) c.out->push_back(',');
