@@ -29,14 +29,14 @@ const char kRec[] =
     R"("arr":[10,"x",{"k":"v"}],"o":{"k":1,"in":{"d":2}},"js":"{\"a\":[1,2]}",)"
     R"("ts":"2026-01-02T03:04:05Z","pct":"50%","w":"a_b"})";
 
-// Compiles `expr` and evaluates it on kRec (strict: type errors as errors).
-std::string E(const std::string& expr, bool strict = false) {
+// Compiles `expr` and evaluates it on `record` (strict: type errors as errors).
+std::string Eval(const std::string& expr, const std::string& record, bool strict = false) {
   FieldRegistry fields;
   std::unique_ptr<Expr> e;
   Status s = CompileExpr(expr, &fields, &e);
   if (!s.ok()) return "error: " + s.message();
   RecordScanner scanner(fields.paths());
-  s = scanner.ScanCopy(kRec);
+  s = scanner.ScanCopy(record);
   if (!s.ok()) return "bad record: " + s.message();
   ManualClock clock(1'767'323'045'678);  // 2026-01-02T03:04:05.678Z
   EvalContext ctx(&scanner, &clock);
@@ -45,6 +45,8 @@ std::string E(const std::string& expr, bool strict = false) {
   Status err = ctx.TakeError();
   return err.ok() ? shown : "strict: " + err.message();
 }
+
+std::string E(const std::string& expr, bool strict = false) { return Eval(expr, kRec, strict); }
 
 TEST(ExprArithmeticTest, OperatorsAndPrecedence) {
   EXPECT_EQ(E("n + 1"), "6");
@@ -446,6 +448,24 @@ TEST(ExprSparkAlignmentTest, CornersFoundByFuzzingAndReview) {
   EXPECT_EQ(E("CAST(300 AS TINYINT)"), "44");
   EXPECT_EQ(E("split('a,b,,', ',', 0)"), R"(["a","b","",""])") << "Spark treats 0 as -1";
   EXPECT_EQ(E("split('a,b,,', ',')"), R"(["a","b","",""])");
+}
+
+TEST(ExprFastPathTest, FieldEqualsTextAgreesWithTheGeneralRules) {
+  // field = 'text' compares raw tokens when it can; every case must give what
+  // the general comparison gives.
+  EXPECT_EQ(E("s = 'abc'"), "true");
+  EXPECT_EQ(E("s != 'abc'"), "false");
+  EXPECT_EQ(E("s <> 'abd'"), "true");
+  EXPECT_EQ(E("s = 'ab'"), "false");
+  EXPECT_EQ(E("s5 = '5'"), "true");
+  EXPECT_EQ(E("n = '5'"), "true") << "a number field: the string is cast";
+  EXPECT_EQ(E("n != '5.0'"), "false");
+  EXPECT_EQ(E("z = 'x'"), "null");
+  EXPECT_EQ(E("missing != 'x'"), "null");
+  EXPECT_EQ(E("b = 'true'"), "null");
+  EXPECT_EQ(E("u = 'h\\u00e9llo'"), "true") << "escapes in the literal";
+  EXPECT_EQ(Eval("q = 'a\"b'", R"({"q":"a\"b"})"), "true") << "escapes in the record";
+  EXPECT_EQ(Eval("q = 'é'", R"({"q":"\u00e9"})"), "true");
 }
 
 }  // namespace

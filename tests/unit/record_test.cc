@@ -142,6 +142,19 @@ TEST(RecordScannerTest, CollectAllWithNoPaths) {
   EXPECT_EQ(s.fields()[1].first, "b");
 }
 
+TEST(RecordScannerTest, KeysWithEscapesMatchTheirUnescapedNames) {
+  // Keys are matched by length first and escapes are found eight bytes at a
+  // time; an escaped spelling of a wanted name still finds it.
+  RecordScanner s({"event", "a_long_field_name_x", "k"});
+  ASSERT_TRUE(s.ScanCopy(R"({"ev\u0065nt":1,"a_long_field_name_x":2,"k\"":3,"k":4})").ok());
+  EXPECT_EQ(s.value(0), "1");
+  EXPECT_EQ(s.value(1), "2");
+  EXPECT_EQ(s.value(2), "4") << "k\" is another key";
+  ASSERT_TRUE(s.ScanCopy(R"({"eventX":1,"even":2,"event":3})").ok());
+  EXPECT_EQ(s.value(0), "3") << "same prefix, other length";
+  EXPECT_EQ(s.value(1), "");
+}
+
 TEST(RecordScannerTest, Errors) {
   struct Case {
     const char* json;

@@ -87,6 +87,8 @@ class RecordScanner {
   // Sets the value of the first unset top-level name equal to `name`; a
   // `raw` name (still escaped) only matches names that need no escaping.
   bool MatchTop(std::string_view name, std::string_view value, bool raw);
+  // The first unset top-level name equal to `name`, or top_.size().
+  size_t FindTop(std::string_view name, bool raw) const;
   // The raw value of member `name` of a raw JSON object inside the record.
   std::string_view FindMember(std::string_view object, const std::string& name);
   struct Impl;

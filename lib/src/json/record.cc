@@ -153,6 +153,26 @@ bool IsJsonValue(std::string_view text) {
   return parser.parse(text.data(), text.size()).get(e) == simdjson::SUCCESS;
 }
 
+// Length of the key text starting at `p` (up to its closing quote, escapes
+// kept), eight bytes at a time: the record is padded, so reading past the
+// quote is safe. *escaped tells whether it holds a backslash.
+size_t KeyLength(const char* p, bool* escaped) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+  for (size_t off = 0;; off += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + off, 8);
+    const uint64_t q = w ^ (kOnes * '"'), b = w ^ (kOnes * '\\');
+    const uint64_t hit = ((q - kOnes) & ~q & kHighs) | ((b - kOnes) & ~b & kHighs);
+    if (hit == 0) continue;
+    size_t i = off + static_cast<size_t>(__builtin_ctzll(hit)) / 8;  // little-endian
+    if (p[i] == '"') return i;
+    // A backslash: walk the rest of the key byte by byte.
+    *escaped = true;
+    while (p[i] != '"') i += p[i] == '\\' ? 2 : 1;
+    return i;
+  }
+}
+
 // A record that is not an object: says whether it is other JSON or no JSON.
 static Status NotAnObject(od::document& doc, od::json_type type);
 
@@ -202,39 +222,29 @@ Status RecordScanner::Scan(std::string_view json) {
   for (auto field_result : obj) {
     od::field field;
     if ((err = std::move(field_result).get(field))) return JsonError(err);
+    // Every wanted field in hand: the rest is still walked, for its errors.
+    if (found == top_.size() && !collect_all_) continue;
     std::string_view raw;
+    // Key text without quotes, as written (escapes kept): its length rules
+    // out most wanted names before any byte is compared.
+    const char* kb = reinterpret_cast<const char*>(field.key().raw());
+    bool escaped = false;
+    const std::string_view key(kb, KeyLength(kb, &escaped));
     size_t match = top_.size();
-    if (found < top_.size() || collect_all_) {
-      od::raw_json_string key = field.key();
-      for (size_t t = 0; t < top_.size(); ++t) {
-        if (!top_values_[t].empty()) continue;
-        bool eq;
-        if (impl_->plain[t]) {
-          eq = key == std::string_view(top_[t]);
-        } else {
-          std::string_view k;
-          if ((err = field.unescaped_key().get(k))) return JsonError(err);
-          eq = k == top_[t];
-        }
-        if (eq) {
-          match = t;
-          break;
-        }
-      }
-      if (collect_all_) {
-        // Key text without quotes, as written (escapes kept).
-        const char* kb = reinterpret_cast<const char*>(key.raw());
-        const char* ke = kb;
-        while (*ke != '"') ke += (*ke == '\\') ? 2 : 1;
-        if ((err = RawValue(field.value(), &raw))) return JsonError(err);
-        fields_.emplace_back(std::string_view(kb, static_cast<size_t>(ke - kb)), raw);
-      } else if (match < top_.size()) {
-        if ((err = RawValue(field.value(), &raw))) return JsonError(err);
-      } else {
-        continue;  // the iterator skips the value
-      }
+    if (!escaped) {
+      match = FindTop(key, /*raw=*/true);
     } else {
-      continue;
+      std::string_view k;
+      if ((err = field.unescaped_key().get(k))) return JsonError(err);
+      match = FindTop(k, /*raw=*/false);
+    }
+    if (collect_all_) {
+      if ((err = RawValue(field.value(), &raw))) return JsonError(err);
+      fields_.emplace_back(key, raw);
+    } else if (match < top_.size()) {
+      if ((err = RawValue(field.value(), &raw))) return JsonError(err);
+    } else {
+      continue;  // the iterator skips the value
     }
     if (match < top_.size()) {
       // raw_json() keeps trailing whitespace; values are compared and copied trimmed.
@@ -315,14 +325,21 @@ std::string_view RecordScanner::FindMember(std::string_view object, const std::s
   return {};
 }
 
-bool RecordScanner::MatchTop(std::string_view name, std::string_view value, bool raw) {
-  for (size_t t = 0; t < top_.size(); ++t) {
-    if (top_values_[t].empty() && EqualBytes(name, top_[t]) && (!raw || impl_->plain[t])) {
-      top_values_[t] = value;
-      return true;
-    }
+size_t RecordScanner::FindTop(std::string_view name, bool raw) const {
+  const size_t n = top_.size();
+  for (size_t t = 0; t < n; ++t) {
+    // Length first: it rules out most names of a record without a byte read.
+    if (top_[t].size() != name.size() || !top_values_[t].empty()) continue;
+    if ((!raw || impl_->plain[t]) && EqualBytes(name, top_[t])) return t;
   }
-  return false;
+  return n;
+}
+
+bool RecordScanner::MatchTop(std::string_view name, std::string_view value, bool raw) {
+  const size_t t = FindTop(name, raw);
+  if (t == top_.size()) return false;
+  top_values_[t] = value;
+  return true;
 }
 
 void RecordScanner::ResolvePaths() {

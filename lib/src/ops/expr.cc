@@ -285,6 +285,35 @@ class Comparison final : public Expr {
   std::unique_ptr<Expr> l_, r_;
 };
 
+// field = 'text' and field != 'text', the commonest filter: a field whose
+// raw token is a string without escapes is compared as it stands, without
+// building a Value; anything else takes the general path.
+class FieldEqualsText final : public Expr {
+ public:
+  FieldEqualsText(bool negated, std::unique_ptr<Expr> field, std::unique_ptr<Expr> text,
+                  std::string_view literal)
+      : negated_(negated),
+        index_(static_cast<size_t>(field->field_index())),
+        literal_(literal),
+        general_(negated ? CmpOp::kNe : CmpOp::kEq, std::move(field), std::move(text)) {}
+  Value Eval(EvalContext& ctx) const override {
+    std::string_view raw = ctx.raw(index_);
+    if (raw.size() >= 2 && raw.front() == '"' &&
+        raw.find('\\') == std::string_view::npos) {
+      const bool same = raw.size() - 2 == literal_.size() &&
+                        std::memcmp(raw.data() + 1, literal_.data(), literal_.size()) == 0;
+      return Bool(same != negated_);
+    }
+    return general_.Eval(ctx);
+  }
+
+ private:
+  bool negated_;
+  size_t index_;
+  std::string literal_;
+  Comparison general_;
+};
+
 class IsNull final : public Expr {
  public:
   IsNull(std::unique_ptr<Expr> e, bool negated) : e_(std::move(e)), negated_(negated) {}
@@ -904,6 +933,14 @@ class Parser {
       Take();
       std::unique_ptr<Expr> r;
       SSTREAM_RETURN_IF_ERROR(ParseAdditive(&r));
+      auto* lit = dynamic_cast<Literal*>(r.get());
+      if ((c == CmpOp::kEq || c == CmpOp::kNe) && (*out)->field_index() >= 0 && lit != nullptr &&
+          lit->value().type == Value::Type::kString) {
+        const std::string text(lit->value().str);
+        *out = std::make_unique<FieldEqualsText>(c == CmpOp::kNe, std::move(*out), std::move(r),
+                                                 text);
+        return Status::OK();
+      }
       *out = std::make_unique<Comparison>(c, std::move(*out), std::move(r));
       return Status::OK();
     }
