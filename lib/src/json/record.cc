@@ -118,14 +118,13 @@ bool JsonArrayElements(std::string_view raw, std::string* padded,
   return true;
 }
 
-std::string_view JsonMemberOf(std::string_view raw, std::string_view name, std::string* padded) {
+namespace {
+
+// The raw value of member `name` of the object in `doc` (trimmed), or empty.
+std::string_view MemberOf(simdjson::ondemand::document& doc, std::string_view name) {
   namespace od = simdjson::ondemand;
-  od::document doc;
   od::object obj;
-  if (raw.empty() || raw[0] != '{' || !IterateCopy(raw, padded, &SharedParser(), &doc) ||
-      doc.get_object().get(obj)) {
-    return {};
-  }
+  if (doc.get_object().get(obj)) return {};
   for (auto field_result : obj) {
     od::field field;
     std::string_view key;
@@ -136,6 +135,14 @@ std::string_view JsonMemberOf(std::string_view raw, std::string_view name, std::
     return TrimJson(out);
   }
   return {};
+}
+
+}  // namespace
+
+std::string_view JsonMemberOf(std::string_view raw, std::string_view name, std::string* padded) {
+  simdjson::ondemand::document doc;
+  if (raw.empty() || raw[0] != '{' || !IterateCopy(raw, padded, &SharedParser(), &doc)) return {};
+  return MemberOf(doc, name);
 }
 
 int64_t JsonSize(std::string_view raw) {
@@ -303,26 +310,11 @@ Status RecordScanner::Scan(const Frame& f) {
 
 std::string_view RecordScanner::FindMember(std::string_view object, const std::string& name) {
   od::document doc;
-  od::object obj;
   if (impl_->nested_parser.iterate(object.data(), object.size(), object.size() + kPadding)
-          .get(doc) ||
-      doc.get_object().get(obj)) {
+          .get(doc)) {
     return {};
   }
-  for (auto field_result : obj) {
-    od::field field;
-    std::string_view key;
-    if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return {};
-    if (key != name) continue;
-    std::string_view raw;
-    if (RawValue(field.value(), &raw)) return {};
-    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' ||
-                            raw.back() == '\r')) {
-      raw.remove_suffix(1);
-    }
-    return raw;
-  }
-  return {};
+  return MemberOf(doc, name);
 }
 
 size_t RecordScanner::FindTop(std::string_view name, bool raw) const {

@@ -106,21 +106,17 @@ size_t Utf8Offset(std::string_view s, size_t cp) {
 
 // ---- strings ----
 
-Value Lower(FnCall& c) {
+// lower / upper: ASCII letters only.
+template <int (*F)(int)>
+Value MapChars(FnCall& c) {
   Texts t;
   std::string_view s = t(c, 0);
   c.out->assign(s);
-  for (auto& ch : *c.out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (auto& ch : *c.out) ch = static_cast<char>(F(static_cast<unsigned char>(ch)));
   return Str(*c.out);
 }
-
-Value Upper(FnCall& c) {
-  Texts t;
-  std::string_view s = t(c, 0);
-  c.out->assign(s);
-  for (auto& ch : *c.out) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  return Str(*c.out);
-}
+int AsciiLower(int ch) { return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch; }
+int AsciiUpper(int ch) { return ch >= 'a' && ch <= 'z' ? ch - 32 : ch; }
 
 Value Length(FnCall& c) {
   Texts t;
@@ -540,8 +536,8 @@ Value Sha2(FnCall& c) {
 
 constexpr FunctionDef kFunctions[] = {
     // strings
-    {"lower", 1, 1, true, Lower},
-    {"upper", 1, 1, true, Upper},
+    {"lower", 1, 1, true, MapChars<AsciiLower>},
+    {"upper", 1, 1, true, MapChars<AsciiUpper>},
     {"length", 1, 1, true, Length},
     {"substr", 2, 3, true, Substr},
     {"substring", 2, 3, true, Substr},
