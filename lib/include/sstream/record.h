@@ -89,6 +89,9 @@ class RecordScanner {
   bool MatchTop(std::string_view name, std::string_view value, bool raw);
   // The first unset top-level name equal to `name`, or top_.size().
   size_t FindTop(std::string_view name, bool raw) const;
+  // False when no wanted top-level name has this length: one test, inline,
+  // rules out most fields of a record.
+  bool MaybeTop(size_t len) const { return len >= 64 || ((top_lengths_ >> len) & 1); }
   // The raw value of member `name` of a raw JSON object inside the record.
   std::string_view FindMember(std::string_view object, const std::string& name);
   struct Impl;
@@ -101,6 +104,7 @@ class RecordScanner {
   std::vector<std::pair<std::string_view, std::string_view>> fields_;
   bool collect_all_ = false;
   bool nested_ = false;  // some path has more than one segment
+  uint64_t top_lengths_ = 0;  // bit L set: some top_ name has length L (< 64)
   std::string copy_;
 };
 

@@ -1,6 +1,9 @@
 #include <simdjson.h>
 
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <fmt/format.h>
 
@@ -161,20 +164,30 @@ bool IsJsonValue(std::string_view text) {
 }
 
 // Length of the key text starting at `p` (up to its closing quote, escapes
-// kept), eight bytes at a time: the record is padded, so reading past the
+// kept), sixteen bytes at a time: the record is padded, so reading past the
 // quote is safe. *escaped tells whether it holds a backslash.
-size_t KeyLength(const char* p, bool* escaped) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
-  for (size_t off = 0;; off += 8) {
-    uint64_t w;
-    std::memcpy(&w, p + off, 8);
-    const uint64_t q = w ^ (kOnes * '"'), b = w ^ (kOnes * '\\');
-    const uint64_t hit = ((q - kOnes) & ~q & kHighs) | ((b - kOnes) & ~b & kHighs);
-    if (hit == 0) continue;
-    size_t i = off + static_cast<size_t>(__builtin_ctzll(hit)) / 8;  // little-endian
-    if (p[i] == '"') return i;
+inline size_t KeyLength(const char* p, bool* escaped) {
+  for (size_t off = 0;; off += 16) {
+#if defined(__SSE2__)
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + off));
+    const auto quotes = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"'))));
+    const auto slashes =
+        static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+#else
+    uint32_t quotes = 0, slashes = 0;
+    for (int k = 0; k < 16; ++k) {
+      quotes |= static_cast<uint32_t>(p[off + k] == '"') << k;
+      slashes |= static_cast<uint32_t>(p[off + k] == '\\') << k;
+    }
+#endif
+    const uint32_t before_quote = quotes ? (quotes & -quotes) - 1 : 0xffffu;
+    if ((slashes & before_quote) == 0) {
+      if (quotes) return off + static_cast<size_t>(__builtin_ctz(quotes));
+      continue;
+    }
     // A backslash: walk the rest of the key byte by byte.
     *escaped = true;
+    size_t i = off + static_cast<size_t>(__builtin_ctz(slashes));
     while (p[i] != '"') i += p[i] == '\\' ? 2 : 1;
     return i;
   }
@@ -201,7 +214,10 @@ RecordScanner::RecordScanner(std::vector<std::string> paths) : impl_(std::make_u
     nested_ = nested_ || segs.size() > 1;
     paths_.push_back(std::move(segs));
   }
-  for (const auto& t : top_) impl_->plain.push_back(PlainName(t));
+  for (const auto& t : top_) {
+    impl_->plain.push_back(PlainName(t));
+    top_lengths_ |= t.size() < 64 ? uint64_t{1} << t.size() : 0;
+  }
   top_values_.resize(top_.size());
   values_.resize(paths_.size());
 }
@@ -239,7 +255,7 @@ Status RecordScanner::Scan(std::string_view json) {
     const std::string_view key(kb, KeyLength(kb, &escaped));
     size_t match = top_.size();
     if (!escaped) {
-      match = FindTop(key, /*raw=*/true);
+      if (MaybeTop(key.size())) match = FindTop(key, /*raw=*/true);
     } else {
       std::string_view k;
       if ((err = field.unescaped_key().get(k))) return JsonError(err);
@@ -291,7 +307,7 @@ Status RecordScanner::Scan(const Frame& f) {
     if (collect_all_) fields_.emplace_back(key, val);
     // Compare names unescaped; a key with escapes is unescaped once, from the
     // quotes around it in the record text (only if the raw key matched none).
-    if (MatchTop(key, val, /*raw=*/true)) {
+    if (MaybeTop(key.size()) && MatchTop(key, val, /*raw=*/true)) {
       ++found;
       continue;
     }
@@ -319,6 +335,7 @@ std::string_view RecordScanner::FindMember(std::string_view object, const std::s
 
 size_t RecordScanner::FindTop(std::string_view name, bool raw) const {
   const size_t n = top_.size();
+  if (!MaybeTop(name.size())) return n;
   for (size_t t = 0; t < n; ++t) {
     // Length first: it rules out most names of a record without a byte read.
     if (top_[t].size() != name.size() || !top_values_[t].empty()) continue;
