@@ -73,9 +73,10 @@ done
 for v in EVENTS RUNS JQ_EVENTS PY_EVENTS; do
   [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "${v,,} must be a positive integer, not '${!v}'"
 done
-[[ -n $ONLY && -n $SKIP ]] && die "--only and --skip exclude each other"
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/bench/common.sh
+. "$HERE/common.sh"
 
 # ---------------------------------------------------------------- variants
 ALL_VARIANTS=(mawk sstream-map sstream-pipeline python jq)  # run order; mawk is the reference
@@ -96,33 +97,10 @@ expand_list() {  # "sstream,python3" -> "sstream-map sstream-pipeline python"
   done
   echo "${names[*]:-}"
 }
-VARIANTS=()
-only=" $(expand_list "$ONLY") "
-skip=" $(expand_list "$SKIP") "
-for v in "${ALL_VARIANTS[@]}"; do
-  if [[ -n $ONLY && $only != *" $v "* ]]; then continue; fi
-  if [[ $skip == *" $v "* ]]; then continue; fi
-  VARIANTS+=("$v")
-done
-[[ ${#VARIANTS[@]} -gt 0 ]] || die "no variant left to run"
-selected() { [[ " ${VARIANTS[*]} " == *" $1 "* ]]; }
+bench_select_variants
 
 # ------------------------------------------------------------------- tools
-if [[ -z $BIN_DIR ]]; then
-  if [[ -n ${SSTREAM_BIN_DIR:-} ]]; then
-    BIN_DIR=$SSTREAM_BIN_DIR
-  elif command -v sstream-map >/dev/null 2>&1; then
-    BIN_DIR=$(dirname "$(command -v sstream-map)")
-  else
-    die "sstream tools not found: pass -b BIN_DIR, set SSTREAM_BIN_DIR, or put them on PATH"
-  fi
-fi
-BIN_DIR=$(cd "$BIN_DIR" 2>/dev/null && pwd) || die "no such directory: $BIN_DIR"
-for t in sstream-source sstream-map sstream-sink; do
-  [[ -x $BIN_DIR/$t ]] || die "$BIN_DIR/$t is missing or not executable"
-done
-export PATH="$BIN_DIR:$PATH"
-unset SSTREAM_WIRE
+bench_bin_dir sstream-map sstream-source sstream-sink
 # mawk makes the reference output even when it is not timed.
 command -v mawk >/dev/null 2>&1 || die "mawk is required (it is the reference and the baseline)"
 if selected python; then command -v python3 >/dev/null 2>&1 || die "python3 not found (or use --skip python)"; fi

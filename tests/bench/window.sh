@@ -62,21 +62,9 @@ for k in "${KEY_COUNTS[@]}"; do
 done
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-if [[ -z $BIN_DIR ]]; then
-  if [[ -n ${SSTREAM_BIN_DIR:-} ]]; then
-    BIN_DIR=$SSTREAM_BIN_DIR
-  elif command -v sstream-window >/dev/null 2>&1; then
-    BIN_DIR=$(dirname "$(command -v sstream-window)")
-  else
-    die "sstream tools not found: pass -b BIN_DIR, set SSTREAM_BIN_DIR, or put them on PATH"
-  fi
-fi
-BIN_DIR=$(cd "$BIN_DIR" 2>/dev/null && pwd) || die "no such directory: $BIN_DIR"
-for t in sstream-source sstream-window sstream-sink; do
-  [[ -x $BIN_DIR/$t ]] || die "$BIN_DIR/$t is missing or not executable"
-done
-export PATH="$BIN_DIR:$PATH"
-unset SSTREAM_WIRE
+# shellcheck source=tests/bench/common.sh
+. "$HERE/common.sh"
+bench_bin_dir sstream-window sstream-source sstream-sink
 command -v mawk >/dev/null 2>&1 || die "mawk is required (it is the baseline and the reference)"
 [[ -x /usr/bin/time ]] || die "GNU time (/usr/bin/time, Debian package 'time') is required: it measures peak memory"
 
