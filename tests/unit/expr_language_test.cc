@@ -316,7 +316,7 @@ TEST(ExprFunctionTest, Time) {
             "strict: to_timestamp: '2016-12-31' does not match 'yyyy/MM/dd'");
   EXPECT_EQ(E("to_timestamp('x', 'yyyy-QQ')", true),
             "strict: to_timestamp: time pattern 'yyyy-QQ': unsupported letter 'Q' (supported: "
-            "y M d H h m s S a X Z)");
+            "y M d E H h m s S a X Z)");
   EXPECT_EQ(E("unix_timestamp('2016-04-08', 'yyyy-MM-dd')"), "1460073600");
   EXPECT_EQ(E("unix_timestamp(ts)"), "1767323045");
   EXPECT_EQ(E("unix_timestamp()"), "1767323045") << "the clock";
@@ -466,6 +466,17 @@ TEST(ExprFastPathTest, FieldEqualsTextAgreesWithTheGeneralRules) {
   EXPECT_EQ(E("u = 'h\\u00e9llo'"), "true") << "escapes in the literal";
   EXPECT_EQ(Eval("q = 'a\"b'", R"({"q":"a\"b"})"), "true") << "escapes in the record";
   EXPECT_EQ(Eval("q = 'é'", R"({"q":"\u00e9"})"), "true");
+}
+
+TEST(ExprFunctionTest, MonthAndDayNames) {
+  EXPECT_EQ(E("date_format(ts, 'EEE, dd MMM yyyy')"), "'Fri, 02 Jan 2026'");
+  EXPECT_EQ(E("date_format(ts, 'EEEE d MMMM')"), "'Friday 2 January'");
+  EXPECT_EQ(E("date_format('1969-12-31T00:00:00Z', 'EEE')"), "'Wed'") << "before 1970";
+  EXPECT_EQ(E("to_timestamp('02 january 2026', 'dd MMMM yyyy')"),
+            "TIMESTAMP '2026-01-02T00:00:00.000Z'");
+  EXPECT_EQ(E("to_timestamp('Sat, 14 Feb 2026 10:00', 'EEE, dd MMM yyyy HH:mm')"),
+            "TIMESTAMP '2026-02-14T10:00:00.000Z'");
+  EXPECT_EQ(E("to_timestamp('14 Fbr 2026', 'dd MMM yyyy')"), "null");
 }
 
 }  // namespace

@@ -54,7 +54,8 @@ std::string FormatIso(int64_t ms);
 
 // A Spark datetime pattern ("yyyy-MM-dd HH:mm:ss", "dd/MM/yyyy'T'HH:mm"),
 // compiled once, for parsing and formatting UTC times. Letters: y (yyyy, yy),
-// M (MM, M), d, H, h with a, m, s, S (fraction, 1-9 digits), X/XXX/Z (offset),
+// M (MM, M; MMM Jan, MMMM January), d, E (EEE Mon, EEEE Monday), H, h with
+// a, m, s, S (fraction, 1-9 digits), X/XXX/Z (offset),
 // 'quoted text' and '' for a quote; other characters stand for themselves.
 class TimePattern {
  public:

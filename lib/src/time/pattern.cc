@@ -36,9 +36,9 @@ Status TimePattern::Compile(std::string_view pattern) {
     }
     size_t n = 1;
     while (i + n < pattern.size() && pattern[i + n] == c) ++n;
-    if (std::string_view("yMdHhmsSaXZ").find(c) == std::string_view::npos) {
+    if (std::string_view("yMdHhmsSaXZE").find(c) == std::string_view::npos) {
       return Status::InvalidArgument(fmt::format(
-          "time pattern '{}': unsupported letter '{}' (supported: y M d H h m s S a X Z)",
+          "time pattern '{}': unsupported letter '{}' (supported: y M d E H h m s S a X Z)",
           pattern, c));
     }
     parts_.push_back({c, static_cast<int>(n), {}});
@@ -48,6 +48,31 @@ Status TimePattern::Compile(std::string_view pattern) {
 }
 
 namespace {
+
+const char* const kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
+                               "July",    "August",   "September", "October", "November", "December"};
+const char* const kDays[] = {"Monday", "Tuesday", "Wednesday", "Thursday",
+                             "Friday", "Saturday", "Sunday"};
+
+// A month or day name, in full (width >= 4) or its first three letters, at
+// *pos (any letter case); returns its index in `names`, or -1.
+int ReadName(std::string_view text, size_t* pos, const char* const* names, int count, int width) {
+  for (int i = 0; i < count; ++i) {
+    std::string_view name = names[i];
+    if (width < 4) name = name.substr(0, 3);
+    if (text.size() - *pos < name.size()) continue;
+    bool same = true;
+    for (size_t k = 0; k < name.size() && same; ++k) {
+      same = std::tolower(static_cast<unsigned char>(text[*pos + k])) ==
+             std::tolower(static_cast<unsigned char>(name[k]));
+    }
+    if (same) {
+      *pos += name.size();
+      return i;
+    }
+  }
+  return -1;
+}
 
 // Reads 1..max_digits digits (exactly `exact` when > 0).
 bool Digits(std::string_view text, size_t* pos, int exact, int max_digits, int64_t* out) {
@@ -88,9 +113,18 @@ bool TimePattern::Parse(std::string_view text, int64_t* ms) const {
         }
         break;
       case 'M':
+        if (p.width >= 3) {  // MMM: Jan, MMMM: January
+          const int m = ReadName(text, &pos, kMonths, 12, p.width);
+          if (m < 0) return false;
+          month = m + 1;
+          break;
+        }
         if (!Digits(text, &pos, p.width >= 2 ? 2 : 0, 2, &month) || month < 1 || month > 12) {
           return false;
         }
+        break;
+      case 'E':  // the day's name is read and not checked against the date
+        if (ReadName(text, &pos, kDays, 7, p.width) < 0) return false;
         break;
       case 'd':
         if (!Digits(text, &pos, p.width >= 2 ? 2 : 0, 2, &day) || day < 1 || day > 31) return false;
@@ -179,7 +213,19 @@ void TimePattern::Format(int64_t ms, std::string* out) const {
     switch (p.letter) {
       case 0: out->append(p.text); break;
       case 'y': p.width == 2 ? num(year % 100, 2) : num(year, p.width); break;
-      case 'M': num(month, p.width); break;
+      case 'M':
+        if (p.width >= 3) {
+          const std::string_view name = kMonths[month - 1];
+          out->append(p.width >= 4 ? name : name.substr(0, 3));
+        } else {
+          num(month, p.width);
+        }
+        break;
+      case 'E': {  // 1970-01-01 was a Thursday (index 3 from Monday)
+        const std::string_view name = kDays[FloorMod(days + 3, 7)];
+        out->append(p.width >= 4 ? name : name.substr(0, 3));
+        break;
+      }
       case 'd': num(day, p.width); break;
       case 'H': num(hour, p.width); break;
       case 'h': num(hour % 12 == 0 ? 12 : hour % 12, p.width); break;
