@@ -198,3 +198,14 @@ setup() {
   assert_output '{"uid":1,"v":"x","name":"bob","city":null}
 {"uid":2,"v":"y","name":"cy, jr","city":"Rio \"RJ\""}'
 }
+
+@test "--on splits at the last '=' outside parentheses, so the stream side may hold comparisons" {
+  printf '%s\n' 'name,region' 'bob,eu' > regions.csv
+  printf '{"user":"Bob","k":1}\n' > bob.ndjson
+  run -0 sstream-join --static regions.csv --on "if(k >= 1, lower(user), user)=name" --data-only \
+    < bob.ndjson
+  assert_output '{"user":"Bob","k":1,"region":"eu"}'
+  run -0 sstream-join --static regions.csv --on "CASE WHEN k = 1 THEN lower(user) END=name" \
+    --data-only < bob.ndjson
+  assert_output '{"user":"Bob","k":1,"region":"eu"}'
+}

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ops/hashes.h"
 #include "sstream/clock.h"
@@ -477,6 +478,47 @@ TEST(ExprFunctionTest, MonthAndDayNames) {
   EXPECT_EQ(E("to_timestamp('Sat, 14 Feb 2026 10:00', 'EEE, dd MMM yyyy HH:mm')"),
             "TIMESTAMP '2026-02-14T10:00:00.000Z'");
   EXPECT_EQ(E("to_timestamp('14 Fbr 2026', 'dd MMM yyyy')"), "null");
+}
+
+TEST(ExprPredicateTest, ComparisonsChainToTheLeftAsInSpark) {
+  EXPECT_EQ(E("n = 5 = true"), "true") << "(n = 5) = true";
+  EXPECT_EQ(E("1 < 2 < 3"), "true") << "(1 < 2) < 3: true counts as 1";
+  EXPECT_EQ(E("n = 4 IS NULL"), "false") << "(n = 4) IS NULL";
+  EXPECT_EQ(E("z = 1 IS NULL"), "true");
+  EXPECT_EQ(E("n = 5 IN (true)"), "true");
+}
+
+TEST(ExprReviewTest, LimitsAndOverflowsGiveNull) {
+  const std::string long_text(20000, 'x');
+  const std::string rec = "{\"s\":\"" + long_text + "\"}";
+  EXPECT_EQ(Eval("s RLIKE '^(x|y)*$'", rec), "null") << "std::regex would overflow the stack";
+  EXPECT_NE(Eval("regexp_replace(s, '(x|y)+', 'z')", rec, true).find("longer than the 8192 bytes"),
+            std::string::npos);
+  EXPECT_EQ(Eval("length(s)", rec), "20000") << "other functions take any length";
+  EXPECT_EQ(E("arr[1e30]"), "null");
+  EXPECT_EQ(E("arr[18446744073709551616]"), "null");
+  EXPECT_EQ(E("TIMESTAMP '2020-01-01' + 1e30"), "null");
+  EXPECT_EQ(E("from_unixtime(1e17)"), "null");
+  EXPECT_EQ(E("from_unixtime(1e300)"), "null");
+  EXPECT_EQ(E("substr('abcdef', 1e30)"), "''");
+  EXPECT_EQ(E("substr('abcdef', -1e30, 2)"), "''");
+  EXPECT_EQ(E("split('a,b', ',', 1e30)"), R"(["a","b"])");
+  EXPECT_EQ(E("sha2('abc', 1e30)"), "null");
+  EXPECT_EQ(E("to_timestamp('20260102', 'yyyyMMdd')"), "TIMESTAMP '2026-01-02T00:00:00.000Z'");
+  EXPECT_EQ(E("to_timestamp('202601021530', 'yyyyMMddHHmm')"),
+            "TIMESTAMP '2026-01-02T15:30:00.000Z'");
+  EXPECT_EQ(E("to_timestamp('999999999', 'yyyy')"), "null") << "at most six year digits";
+}
+
+TEST(SelectListTest, AStarAfterAnEscapedQuote) {
+  FieldRegistry fields;
+  std::vector<SelectItem> items;
+  ASSERT_TRUE(CompileSelectList("'it\\'s' AS x, *", &fields, &items).ok());
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_TRUE(items[1].star);
+  items.clear();
+  ASSERT_TRUE(CompileSelectList("'it''s' AS x, *", &fields, &items).ok());
+  EXPECT_TRUE(items[1].star);
 }
 
 }  // namespace

@@ -238,7 +238,7 @@ class Subscript final : public Expr {
     Value k = key_->Eval(ctx);
     std::string_view raw;
     if (k.type == Value::Type::kNumber) {
-      if (!(k.num >= 0) || k.num != std::floor(k.num)) return Value();
+      if (!(k.num >= 0) || k.num != std::floor(k.num) || k.num >= 9e15) return Value();
       raw = JsonElementAt(b.str, static_cast<size_t>(k.num), &padded_);
     } else if (k.type == Value::Type::kString) {
       raw = JsonMemberOf(b.str, k.str, &padded_);
@@ -387,7 +387,12 @@ class Arith final : public Expr {
       if (b.type == Value::Type::kTimestamp && op_ == '-') return Num(static_cast<double>(a.ms - b.ms));
       double d;
       if (!Operand(b, name, ctx, &d)) return Value();
-      return expr::Timestamp(a.ms + static_cast<int64_t>(op_ == '+' ? d : -d));
+      int64_t ms;
+      if (!(std::fabs(d) < 9e15) ||
+          __builtin_add_overflow(a.ms, static_cast<int64_t>(op_ == '+' ? d : -d), &ms)) {
+        return Value();  // beyond any timestamp: null, as an overflow
+      }
+      return expr::Timestamp(ms);
     }
     double x, y;
     if (!Operand(a, name, ctx, &x) || !Operand(b, name, ctx, &y)) return Value();
@@ -494,6 +499,26 @@ class Between final : public Expr {
   std::unique_ptr<Expr> e_, lo_, hi_;
 };
 
+}  // namespace
+
+namespace expr {
+
+// std::regex recurses once per character: a text this long would overflow
+// the stack, so it is refused (null; an error in strict mode) instead.
+Value RegexTooLong(EvalContext& ctx, const char* fn, size_t size) {
+  ctx.Fail(fmt::format("{}: a text of {} bytes is longer than the {} bytes a regular expression "
+                       "is matched against",
+                       fn, size, kMaxRegexText));
+  return Value();
+}
+
+}  // namespace expr
+
+namespace {
+
+using expr::kMaxRegexText;
+using expr::RegexTooLong;
+
 // SQL LIKE: % any run, _ any one character (UTF-8 aware), \ escapes.
 bool LikeMatch(std::string_view s, std::string_view p) {
   auto char_len = [](std::string_view t, size_t i) -> size_t {
@@ -559,6 +584,7 @@ class Like final : public Expr {
         return Value();
       }
     }
+    if (text_.size() > kMaxRegexText) return RegexTooLong(ctx, "RLIKE", text_.size());
     return Bool(std::regex_search(text_, *compiled_));
   }
 
@@ -912,7 +938,9 @@ class Parser {
   //           [NOT] BETWEEN additive AND additive | [NOT] LIKE/RLIKE additive]
   Status ParsePredicate(std::unique_ptr<Expr>* out) {
     SSTREAM_RETURN_IF_ERROR(ParseAdditive(out));
-    if (Peek().type == Tok::kOp) {
+    // Comparisons chain to the left, as in Spark: a = b = c is (a = b) = c,
+    // and a = 1 IS NULL is (a = 1) IS NULL.
+    while (Peek().type == Tok::kOp) {
       const Token& op = Peek();
       CmpOp c;
       if (op.text == "=" || op.text == "==") {
@@ -939,10 +967,9 @@ class Parser {
         const std::string text(lit->value().str);
         *out = std::make_unique<FieldEqualsText>(c == CmpOp::kNe, std::move(*out), std::move(r),
                                                  text);
-        return Status::OK();
+      } else {
+        *out = std::make_unique<Comparison>(c, std::move(*out), std::move(r));
       }
-      *out = std::make_unique<Comparison>(c, std::move(*out), std::move(r));
-      return Status::OK();
     }
     if (Keyword("IS")) {
       Take();
@@ -1340,8 +1367,11 @@ Status CompileSelectList(std::string_view text, FieldRegistry* fields,
     for (size_t i = 0; i < patched.size(); ++i) {
       char c = patched[i];
       if (c == '\'' || c == '"' || c == '`') {
-        size_t j = patched.find(c, i + 1);
-        i = j == std::string::npos ? patched.size() : j;
+        // Skip the quoted text as the lexer reads it: backslash escapes
+        // (not in backquotes) and doubled quotes.
+        size_t j = i + 1;
+        while (j < patched.size() && patched[j] != c) j += (patched[j] == '\\' && c != '`') ? 2 : 1;
+        i = std::min(j, patched.size());
         continue;
       }
       if (c == '(') ++depth;

@@ -130,6 +130,8 @@ Value Substr(FnCall& c) {
   double pos_d, len_d = 1e18;
   if (!Number(c, 1, &pos_d) || (c.n > 2 && !Number(c, 2, &len_d))) return Value();
   const auto n = static_cast<int64_t>(Utf8Length(s));
+  pos_d = std::clamp(pos_d, -2147483648.0, 2147483647.0);  // Spark's int range
+  len_d = std::clamp(len_d, -1e18, 1e18);
   auto pos = static_cast<int64_t>(pos_d);
   int64_t start = pos > 0 ? pos - 1 : pos < 0 ? std::max<int64_t>(n + pos, 0) : 0;
   if (pos < 0 && n + pos < 0 && len_d < 1e18) {
@@ -186,7 +188,8 @@ Value Split(FnCall& c) {
   if (c.n > 2 && !Number(c, 2, &limit_d)) return Value();
   const std::regex* re = Regex(c, pattern, "split");
   if (re == nullptr) return Value();
-  const auto limit = static_cast<int64_t>(limit_d);
+  if (s.size() > kMaxRegexText) return RegexTooLong(*c.ctx, "split", s.size());
+  const auto limit = static_cast<int64_t>(std::clamp(limit_d, -1.0, 2147483647.0));
   std::vector<std::string_view> parts;
   size_t pos = 0;
   if (!s.empty()) {
@@ -242,6 +245,7 @@ Value RegexpExtract(FnCall& c) {
   if (c.n > 2 && !Number(c, 2, &group_d)) return Value();
   const std::regex* re = Regex(c, t(c, 1), "regexp_extract");
   if (re == nullptr) return Value();
+  if (s.size() > kMaxRegexText) return RegexTooLong(*c.ctx, "regexp_extract", s.size());
   std::cmatch m;
   if (!std::regex_search(s.data(), s.data() + s.size(), m, *re)) return Str(std::string_view());
   const auto group = static_cast<size_t>(group_d);
@@ -261,6 +265,7 @@ Value RegexpReplace(FnCall& c) {
   std::string_view with = t(c, 2);
   const std::regex* re = Regex(c, t(c, 1), "regexp_replace");
   if (re == nullptr) return Value();
+  if (s.size() > kMaxRegexText) return RegexTooLong(*c.ctx, "regexp_replace", s.size());
   c.out->clear();
   std::regex_replace(std::back_inserter(*c.out), s.begin(), s.end(), *re, std::string(with));
   return Str(*c.out);
@@ -391,6 +396,10 @@ Value FromUnixtime(FnCall& c) {
   const TimePattern* p = Pattern(c, c.n > 1 ? t(c, 1) : "yyyy-MM-dd HH:mm:ss", "from_unixtime");
   if (p == nullptr) return Value();
   c.out->clear();
+  if (!(std::fabs(secs) <= 9e12)) {
+    c.ctx->Fail(fmt::format("from_unixtime: {} seconds is beyond any timestamp", secs));
+    return Value();
+  }
   p->Format(static_cast<int64_t>(std::floor(secs)) * 1000, c.out);
   return Str(*c.out);
 }
@@ -526,7 +535,7 @@ Value Md5(FnCall& c) {
 Value Sha2(FnCall& c) {
   double bits_d;
   if (!Number(c, 1, &bits_d)) return Value();
-  const int bits = static_cast<int>(bits_d);
+  const int bits = static_cast<int>(std::clamp(bits_d, -1.0, 1024.0));
   Texts t;
   std::string hex;
   if (!Sha2Hex(t(c, 0), bits == 0 ? 256 : bits, &hex)) return Value();

@@ -60,6 +60,11 @@ void AppendText(const Value& v, std::string* out);
 // -1, 0, 1, or 2 when the values cannot be compared (the result is null).
 int Compare(const Value& a, const Value& b);
 
+// Regular expressions (std::regex) are matched against texts of at most this
+// many bytes; a longer one gives null (an error in strict mode).
+inline constexpr size_t kMaxRegexText = 8192;
+Value RegexTooLong(EvalContext& ctx, const char* fn, size_t size);
+
 // Per-call-site state a function may keep between records (a compiled
 // regular expression, a time pattern), cached by the text it came from.
 struct FnState {

@@ -14,6 +14,40 @@ namespace sstream {
 
 namespace {
 
+// Where "stream_side=static_column" splits: the last '=' outside quotes and
+// parentheses that is not part of <=, >=, != or == (the stream side may be
+// an expression), or npos.
+size_t KeySeparator(std::string_view item) {
+  size_t found = std::string_view::npos;
+  int depth = 0;
+  char quote = 0;
+  for (size_t i = 0; i < item.size(); ++i) {
+    const char c = item[i];
+    if (quote) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == quote) {
+        quote = 0;
+      }
+    } else if (c == '\'' || c == '"' || c == '`') {
+      quote = c;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      --depth;
+    } else if (c == '=' && depth == 0 && (i == 0 || std::string_view("<>!=").find(item[i - 1]) ==
+                                                         std::string_view::npos) &&
+               (i + 1 == item.size() || item[i + 1] != '=')) {
+      found = i;
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
+namespace {
+
 using text::Trim;
 
 // Appends the comparable text of a raw JSON key value; false for null/missing.
@@ -50,7 +84,7 @@ class JoinOperator final : public Operator {
     SSTREAM_RETURN_IF_ERROR(Status::AsUsage(text::SplitFieldLists(o.on, "--on", &items)));
     for (const auto& item : items) {
       std::string s = item, t = item;
-      size_t eq = item.find('=');
+      const size_t eq = KeySeparator(item);
       if (eq != std::string::npos) {
         s = Trim(item.substr(0, eq));
         t = Trim(item.substr(eq + 1));

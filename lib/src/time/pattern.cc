@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "sstream/time.h"
@@ -96,22 +97,29 @@ bool TimePattern::Parse(std::string_view text, int64_t* ms) const {
   int64_t offset_min = 0;
   bool pm = false, has_ampm = false;
   size_t pos = 0;
-  for (const Part& p : parts_) {
+  for (size_t k = 0; k < parts_.size(); ++k) {
+    const Part& p = parts_[k];
     int64_t v = 0;
     switch (p.letter) {
       case 0:
         if (text.substr(pos, p.text.size()) != p.text) return false;
         pos += p.text.size();
         break;
-      case 'y':
+      case 'y': {
+        // Followed at once by another number (yyyyMMdd), the year has its
+        // pattern's width, at least four digits; otherwise up to six.
+        const bool adjacent = k + 1 < parts_.size() && parts_[k + 1].letter != 0 &&
+                              parts_[k + 1].letter != 'a' && parts_[k + 1].letter != 'X' &&
+                              parts_[k + 1].letter != 'Z';
         if (p.width == 2) {
           if (!Digits(text, &pos, 2, 2, &v)) return false;
           year = 2000 + v;
         } else {
-          if (!Digits(text, &pos, 0, 9, &v)) return false;
+          if (!Digits(text, &pos, adjacent ? std::max(p.width, 4) : 0, 6, &v)) return false;
           year = v;
         }
         break;
+      }
       case 'M':
         if (p.width >= 3) {  // MMM: Jan, MMMM: January
           const int m = ReadName(text, &pos, kMonths, 12, p.width);
