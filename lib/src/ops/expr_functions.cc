@@ -515,7 +515,11 @@ Value Hash(FnCall& c) {
           h = Murmur3Long(bits, h);
         }
         break;
-      case Value::Type::kTimestamp: h = Murmur3Long(v.ms * 1000, h); break;  // microseconds
+      case Value::Type::kTimestamp: {
+        int64_t micros;  // Spark hashes timestamps as microseconds
+        h = Murmur3Long(__builtin_mul_overflow(v.ms, 1000, &micros) ? v.ms : micros, h);
+        break;
+      }
       default:
         text.clear();
         AppendText(v, &text);
