@@ -1,0 +1,186 @@
+#include "sstream/checkpoint.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <lmdb.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace sstream {
+
+namespace {
+
+constexpr unsigned kMaxDatabases = 256;
+constexpr const char* kMetaDb = "meta";
+constexpr const char* kFormatKey = "format";
+
+MDB_val Val(std::string_view s) {
+  return MDB_val{s.size(), const_cast<char*>(s.data())};
+}
+
+}  // namespace
+
+struct Checkpoint::Impl {
+  MDB_env* env = nullptr;
+  std::vector<int> lock_fds;
+
+  ~Impl() {
+    for (int fd : lock_fds) ::close(fd);  // releases the flock
+    if (env != nullptr) mdb_env_close(env);
+  }
+
+  // "checkpoint DIR: what: LMDB's message", with advice for the errors a
+  // user can act on.
+  Status Error(const std::string& dir, std::string_view what, int rc) const {
+    std::string msg = fmt::format("checkpoint {}: {}: {}", dir, what, mdb_strerror(rc));
+    switch (rc) {
+      case MDB_MAP_FULL:
+        msg += " (the checkpoint is full: give it a larger map size, or reset it)";
+        break;
+      case MDB_INVALID:
+      case MDB_CORRUPTED:
+      case MDB_PAGE_NOTFOUND:
+        return Status::Corruption(msg + " (the checkpoint is damaged; it is not reset "
+                                        "automatically: move it away to start afresh)");
+      case MDB_VERSION_MISMATCH:
+        return Status::Corruption(msg + " (written by another LMDB version)");
+      default: break;
+    }
+    return Status::IOError(msg);
+  }
+
+  // Runs `fn(txn)` in a transaction, committing it when `write`.
+  template <typename Fn>
+  Status Transaction(const std::string& dir, bool write, Fn&& fn) {
+    MDB_txn* txn = nullptr;
+    int rc = mdb_txn_begin(env, nullptr, write ? 0 : MDB_RDONLY, &txn);
+    if (rc != 0) return Error(dir, "starting a transaction", rc);
+    Status s = fn(txn);
+    if (!s.ok() || !write) {
+      mdb_txn_abort(txn);
+      return s;
+    }
+    rc = mdb_txn_commit(txn);
+    return rc == 0 ? Status::OK() : Error(dir, "committing", rc);
+  }
+};
+
+Status Checkpoint::Open(const std::string& dir, std::unique_ptr<Checkpoint>* out,
+                        size_t map_size) {
+  if (dir.empty()) return Status::InvalidArgument("checkpoint: empty directory name");
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) {
+    if (errno != ENOENT || ::mkdir(dir.c_str(), 0700) != 0) {
+      return Status::IOError(fmt::format("checkpoint {}: {}", dir, std::strerror(errno)));
+    }
+  } else if (!S_ISDIR(st.st_mode)) {
+    return Status::InvalidArgument(fmt::format("checkpoint {}: not a directory", dir));
+  }
+  std::unique_ptr<Checkpoint> cp(new Checkpoint());
+  cp->dir_ = dir;
+  cp->impl_ = std::make_unique<Impl>();
+  Impl& impl = *cp->impl_;
+  int rc = mdb_env_create(&impl.env);
+  if (rc != 0) return impl.Error(dir, "creating the environment", rc);
+  mdb_env_set_maxdbs(impl.env, kMaxDatabases);
+  rc = mdb_env_set_mapsize(impl.env, map_size);
+  if (rc != 0) return impl.Error(dir, "setting the map size", rc);
+  rc = mdb_env_open(impl.env, dir.c_str(), 0, 0600);
+  if (rc != 0) return impl.Error(dir, "opening", rc);
+  // The format record: written by the first open, checked by every other.
+  Status s = impl.Transaction(dir, true, [&](MDB_txn* txn) -> Status {
+    MDB_dbi dbi;
+    int r = mdb_dbi_open(txn, kMetaDb, MDB_CREATE, &dbi);
+    if (r != 0) return impl.Error(dir, "opening its records", r);
+    MDB_val key = Val(kFormatKey), value;
+    r = mdb_get(txn, dbi, &key, &value);
+    if (r == MDB_NOTFOUND) {
+      MDB_val format = Val(kFormat);
+      r = mdb_put(txn, dbi, &key, &format, 0);
+      return r == 0 ? Status::OK() : impl.Error(dir, "writing its format", r);
+    }
+    if (r != 0) return impl.Error(dir, "reading its format", r);
+    std::string_view found(static_cast<const char*>(value.mv_data), value.mv_size);
+    if (found != kFormat) {
+      return Status::Corruption(fmt::format(
+          "checkpoint {}: written in format '{}', but this sstream reads '{}' (it is not "
+          "converted or reset: use a new directory)",
+          dir, found.substr(0, 80), kFormat));
+    }
+    return Status::OK();
+  });
+  if (!s.ok()) return s;
+  *out = std::move(cp);
+  return Status::OK();
+}
+
+Checkpoint::~Checkpoint() = default;
+
+Status Checkpoint::LockStage(const std::string& stage) {
+  if (stage.empty() || stage.find('/') != std::string::npos) {
+    return Status::InvalidArgument(fmt::format("checkpoint: bad stage name '{}'", stage));
+  }
+  const std::string path = fmt::format("{}/lock-{}", dir_, stage);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Status::IOError(fmt::format("checkpoint {}: {}: {}", dir_, path, std::strerror(errno)));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    char pid[32] = {};
+    const ssize_t n = ::pread(fd, pid, sizeof(pid) - 1, 0);
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      return Status::Unavailable(fmt::format(
+          "checkpoint {}: stage '{}' is in use by a running pipeline{}", dir_, stage,
+          n > 0 ? fmt::format(" (pid {})", std::string_view(pid, static_cast<size_t>(n))) : ""));
+    }
+    return Status::IOError(fmt::format("checkpoint {}: locking {}: {}", dir_, path,
+                                       std::strerror(err)));
+  }
+  const std::string me = std::to_string(::getpid());
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) < 0) {
+    // The pid is only informative: the lock itself holds.
+  }
+  impl_->lock_fds.push_back(fd);
+  return Status::OK();
+}
+
+Status Checkpoint::Put(std::string_view db, std::string_view key, std::string_view value) {
+  const std::string name(db);
+  return impl_->Transaction(dir_, true, [&](MDB_txn* txn) -> Status {
+    MDB_dbi dbi;
+    int rc = mdb_dbi_open(txn, name.c_str(), MDB_CREATE, &dbi);
+    if (rc != 0) return impl_->Error(dir_, fmt::format("opening database '{}'", name), rc);
+    MDB_val k = Val(key), v = Val(value);
+    rc = mdb_put(txn, dbi, &k, &v, 0);
+    return rc == 0 ? Status::OK() : impl_->Error(dir_, fmt::format("writing to '{}'", name), rc);
+  });
+}
+
+Status Checkpoint::Get(std::string_view db, std::string_view key, std::string* value,
+                       bool* found) {
+  const std::string name(db);
+  *found = false;
+  return impl_->Transaction(dir_, false, [&](MDB_txn* txn) -> Status {
+    MDB_dbi dbi;
+    int rc = mdb_dbi_open(txn, name.c_str(), 0, &dbi);
+    if (rc == MDB_NOTFOUND) return Status::OK();  // no such database yet: no such key
+    if (rc != 0) return impl_->Error(dir_, fmt::format("opening database '{}'", name), rc);
+    MDB_val k = Val(key), v;
+    rc = mdb_get(txn, dbi, &k, &v);
+    if (rc == MDB_NOTFOUND) return Status::OK();
+    if (rc != 0) return impl_->Error(dir_, fmt::format("reading '{}'", name), rc);
+    value->assign(static_cast<const char*>(v.mv_data), v.mv_size);
+    *found = true;
+    return Status::OK();
+  });
+}
+
+}  // namespace sstream
