@@ -9,6 +9,7 @@
 #include <cstring>
 #include <regex>
 
+#include "common/bytes.h"
 #include "ops/expr_internal.h"
 #include "sstream/time.h"
 
@@ -704,20 +705,6 @@ class Call final : public Expr {
 
 // ---- lexer / parser ----
 
-void AppendUtf8Codepoint(std::string* out, unsigned cp) {
-  if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD;  // a lone surrogate has no UTF-8 form
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 enum class Tok {
   kEnd, kIdent, kQuotedIdent, kString, kNumber, kOp, kLParen, kRParen, kLBracket, kRBracket,
   kDot, kComma
@@ -779,7 +766,7 @@ class Parser {
             if (e == 'u' && i + 6 <= src_.size() &&
                 std::from_chars(src_.data() + i + 2, src_.data() + i + 6, cp, 16).ptr ==
                     src_.data() + i + 6) {
-              AppendUtf8Codepoint(&text, cp);
+              AppendUtf8(&text, cp);
               i += 6;
               continue;
             }

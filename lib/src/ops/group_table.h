@@ -10,12 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "common/bytes.h"
 #include "ops/aggregate.h"
 
 namespace sstream {
-
-// A fast, well-mixed 64-bit hash of short byte strings.
-uint64_t HashKey(std::string_view key);
 
 class GroupTable {
  public:

@@ -3,26 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/bytes.h"
+
 namespace sstream {
-
-namespace {
-
-// FNV-1a over the bytes, then a SplitMix64 finalizer for avalanche.
-uint64_t Hash64(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ull;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebull;
-  h ^= h >> 31;
-  return h;
-}
-
-}  // namespace
 
 HyperLogLog::HyperLogLog(int precision)
     : p_(std::clamp(precision, 4, 16)), registers_(size_t{1} << p_, 0) {}
@@ -33,7 +16,7 @@ int HyperLogLog::PrecisionForRsd(double rsd) {
 }
 
 void HyperLogLog::Add(std::string_view value) {
-  uint64_t h = Hash64(value);
+  uint64_t h = HashKey(value);
   size_t index = h >> (64 - p_);
   uint64_t rest = (h << p_) | (uint64_t{1} << (p_ - 1));  // guard bit: rank <= 64 - p
   uint8_t rank = static_cast<uint8_t>(__builtin_clzll(rest) + 1);
