@@ -18,18 +18,8 @@ Status ParseAggList(std::string_view text, std::vector<AggSpec>* out) {
   out->clear();
   for (const std::string& part : SplitTopLevel(text)) {
     if (part.empty()) return Status::InvalidArgument(fmt::format("--agg '{}': empty item", text));
-    std::string item = part;
-    std::string alias;
-    // "expr AS name" (case-insensitive AS).
-    std::string lower = Lower(item);
-    size_t as = lower.rfind(" as ");
-    if (as != std::string::npos) {
-      alias = Trim(item.substr(as + 4));
-      item = Trim(item.substr(0, as));
-      if (alias.size() >= 2 && alias.front() == '`' && alias.back() == '`') {
-        alias = alias.substr(1, alias.size() - 2);
-      }
-    }
+    std::string item, alias;
+    text::SplitAlias(part, &item, &alias);
     AggSpec spec;
     std::string fn = item, arg;
     size_t open = item.find('(');
@@ -386,48 +376,13 @@ void AppendGroupKeyFields(std::string* out, const std::vector<std::string>& name
   }
 }
 
-namespace {
-
-// "expr AS name" (AS in any case, outside quotes and parentheses).
-void SplitAlias(const std::string& text, std::string* expr, std::string* alias) {
-  int depth = 0;
-  char quote = 0;
-  size_t as = std::string::npos;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quote) {
-      if (c == quote) quote = 0;
-    } else if (c == '\'' || c == '"' || c == '`') {
-      quote = c;
-    } else if (c == '(') {
-      ++depth;
-    } else if (c == ')') {
-      --depth;
-    } else if (depth == 0 && i + 4 <= text.size() && c == ' ' && Lower(text.substr(i, 4)) == " as ") {
-      as = i;
-    }
-  }
-  if (as == std::string::npos) {
-    *expr = text;
-    alias->clear();
-    return;
-  }
-  *expr = Trim(text.substr(0, as));
-  *alias = Trim(text.substr(as + 4));
-  if (alias->size() >= 2 && alias->front() == '`' && alias->back() == '`') {
-    *alias = alias->substr(1, alias->size() - 2);
-  }
-}
-
-}  // namespace
-
 Status PlanGroupedAggregation(const std::vector<std::string>& by, std::string_view agg,
                               Columns* columns, GroupedAggregation* out) {
   std::vector<std::string> items;
   SSTREAM_RETURN_IF_ERROR(text::SplitFieldLists(by, "--by", &items));
   for (const auto& item : items) {
     std::string expr, alias;
-    SplitAlias(item, &expr, &alias);
+    text::SplitAlias(item, &expr, &alias);
     size_t index;
     SSTREAM_RETURN_IF_ERROR(columns->Add(expr, "--by", &index));
     std::string name = alias;

@@ -19,28 +19,14 @@ namespace {
 // an expression), or npos.
 size_t KeySeparator(std::string_view item) {
   size_t found = std::string_view::npos;
-  int depth = 0;
-  char quote = 0;
-  for (size_t i = 0; i < item.size(); ++i) {
-    const char c = item[i];
-    if (quote) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == quote) {
-        quote = 0;
-      }
-    } else if (c == '\'' || c == '"' || c == '`') {
-      quote = c;
-    } else if (c == '(') {
-      ++depth;
-    } else if (c == ')') {
-      --depth;
-    } else if (c == '=' && depth == 0 && (i == 0 || std::string_view("<>!=").find(item[i - 1]) ==
-                                                         std::string_view::npos) &&
-               (i + 1 == item.size() || item[i + 1] != '=')) {
+  text::ForEachTopLevel(item, [&](size_t i) {
+    const bool part_of_operator =
+        (i > 0 && std::string_view("<>!=").find(item[i - 1]) != std::string_view::npos) ||
+        (i + 1 < item.size() && item[i + 1] == '=');
+    if (item[i] == '=' && !part_of_operator) {
       found = i;
     }
-  }
+  });
   return found;
 }
 

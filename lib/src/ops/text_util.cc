@@ -19,27 +19,33 @@ std::string Lower(std::string s) {
 
 std::vector<std::string> SplitTopLevel(std::string_view text) {
   std::vector<std::string> parts;
-  int depth = 0;
-  char quote = 0;
-  std::string cur;
-  for (char c : text) {
-    if (quote) {
-      if (c == quote) quote = 0;
-    } else if (c == '\'' || c == '"' || c == '`') {
-      quote = c;
-    } else if (c == '(') {
-      ++depth;
-    } else if (c == ')') {
-      --depth;
-    } else if (c == ',' && depth == 0) {
-      parts.push_back(Trim(cur));
-      cur.clear();
-      continue;
-    }
-    cur.push_back(c);
-  }
-  parts.push_back(Trim(cur));
+  size_t start = 0;
+  ForEachTopLevel(text, [&](size_t i) {
+    if (text[i] != ',') return;
+    parts.push_back(Trim(text.substr(start, i - start)));
+    start = i + 1;
+  });
+  parts.push_back(Trim(text.substr(start)));
   return parts;
+}
+
+void SplitAlias(std::string_view text, std::string* expr, std::string* alias) {
+  size_t as = std::string_view::npos;
+  ForEachTopLevel(text, [&](size_t i) {
+    if (text[i] == ' ' && i + 4 <= text.size() && Lower(std::string(text.substr(i, 4))) == " as ") {
+      as = i;
+    }
+  });
+  alias->clear();
+  if (as == std::string_view::npos) {
+    *expr = Trim(text);
+    return;
+  }
+  *expr = Trim(text.substr(0, as));
+  *alias = Trim(text.substr(as + 4));
+  if (alias->size() >= 2 && alias->front() == '`' && alias->back() == '`') {
+    *alias = alias->substr(1, alias->size() - 2);
+  }
 }
 
 Status SplitFieldLists(const std::vector<std::string>& lists, std::string_view option,
