@@ -11,6 +11,7 @@
 
 #include "common/bytes.h"
 #include "ops/expr_internal.h"
+#include "ops/text_util.h"
 #include "sstream/time.h"
 
 namespace sstream {
@@ -1348,33 +1349,17 @@ Status CompileSelectList(std::string_view text, FieldRegistry* fields,
   // '*' as a whole item means every field; mark it before lexing.
   std::string patched(text);
   std::vector<size_t> stars;
-  {
-    // Replace a standalone '*' item with a placeholder identifier.
-    size_t depth = 0;
-    for (size_t i = 0; i < patched.size(); ++i) {
-      char c = patched[i];
-      if (c == '\'' || c == '"' || c == '`') {
-        // Skip the quoted text as the lexer reads it: backslash escapes
-        // (not in backquotes) and doubled quotes.
-        size_t j = i + 1;
-        while (j < patched.size() && patched[j] != c) j += (patched[j] == '\\' && c != '`') ? 2 : 1;
-        i = std::min(j, patched.size());
-        continue;
-      }
-      if (c == '(') ++depth;
-      if (c == ')' && depth > 0) --depth;
-      if (c == '*' && depth == 0) {
-        size_t b = i, e = i + 1;
-        while (b > 0 && std::isspace(static_cast<unsigned char>(patched[b - 1]))) --b;
-        while (e < patched.size() && std::isspace(static_cast<unsigned char>(patched[e]))) ++e;
-        bool alone = (b == 0 || patched[b - 1] == ',') && (e == patched.size() || patched[e] == ',');
-        if (alone) {
-          patched[i] = '@';
-          stars.push_back(i);
-        }
-      }
+  // Replace a standalone '*' item with a placeholder identifier.
+  text::ForEachTopLevel(text, [&](size_t i) {
+    if (text[i] != '*') return;
+    size_t b = i, e = i + 1;
+    while (b > 0 && std::isspace(static_cast<unsigned char>(text[b - 1]))) --b;
+    while (e < text.size() && std::isspace(static_cast<unsigned char>(text[e]))) ++e;
+    if ((b == 0 || text[b - 1] == ',') && (e == text.size() || text[e] == ',')) {
+      patched[i] = '@';
+      stars.push_back(i);
     }
-  }
+  });
   Parser q(patched, fields);
   SSTREAM_RETURN_IF_ERROR(q.Lex());
   for (;;) {
