@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <string>
 
 #include "stage_harness.h"
@@ -124,6 +125,100 @@ TEST_F(CheckpointTest, AStageRunningElsewhereIsRefused) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EXPECT_TRUE(cp->LockStage("window-1").ok()) << "free once the other pipeline has gone";
   EXPECT_TRUE(FailsWith(cp->LockStage("a/b"), "bad stage name"));
+}
+
+// StageCheckpoint: state saved epoch by epoch rolls back to the cut the
+// sinks committed; what changed, not all state, is written.
+std::map<std::string, std::string> LoadAll(StageCheckpoint* sc) {
+  std::map<std::string, std::string> out;
+  EXPECT_TRUE(sc->Load([&](std::string_view k, std::string_view v) {
+                  out.emplace(k, v);
+                  return Status::OK();
+                }).ok());
+  return out;
+}
+
+Status OpenStage(const std::string& dir, const std::string& name, const std::string& fp,
+                 std::unique_ptr<StageCheckpoint>* out) {
+  std::unique_ptr<Checkpoint> cp;
+  SSTREAM_RETURN_IF_ERROR(Checkpoint::Open(dir, &cp));
+  return StageCheckpoint::Open(std::move(cp), name, fp, out);
+}
+
+TEST_F(CheckpointTest, StateRollsBackToTheSinksCut) {
+  {
+    std::unique_ptr<StageCheckpoint> win, sink;
+    ASSERT_TRUE(OpenStage(dir_, "window", "tumbling 10s", &win).ok());
+    ASSERT_TRUE(OpenStage(dir_, "sink", "json", &sink).ok());
+    EXPECT_EQ(win->cut(), -1);
+    StateChanges c;
+    c.Put("w/a", "1");
+    c.Put("w/b", "1");
+    ASSERT_TRUE(win->Save(0, c).ok());
+    ASSERT_TRUE(sink->Commit(0).ok());
+    c.Clear();
+    c.Put("w/a", "2");
+    c.Erase("w/b");
+    c.Put("w/c", "1");
+    ASSERT_TRUE(win->Save(1, c).ok());
+    c.Clear();
+    c.ErasePrefix("w/");
+    c.Put("x/d", "9");
+    ASSERT_TRUE(win->Save(2, c).ok());
+    EXPECT_EQ(LoadAll(win.get()), (std::map<std::string, std::string>{{"x/d", "9"}}));
+  }
+  std::unique_ptr<StageCheckpoint> win;
+  ASSERT_TRUE(OpenStage(dir_, "window", "tumbling 10s", &win).ok());
+  EXPECT_EQ(win->cut(), 0) << "the sink committed epoch 0 only";
+  EXPECT_EQ(win->state_epoch(), 0);
+  EXPECT_EQ(LoadAll(win.get()), (std::map<std::string, std::string>{{"w/a", "1"}, {"w/b", "1"}}))
+      << "epochs 1 and 2 are undone";
+}
+
+TEST_F(CheckpointTest, AChangedQueryOrANewStageIsRefused) {
+  {
+    std::unique_ptr<StageCheckpoint> win, sink;
+    ASSERT_TRUE(OpenStage(dir_, "window", "tumbling 10s", &win).ok());
+    ASSERT_TRUE(OpenStage(dir_, "sink", "json", &sink).ok());
+    ASSERT_TRUE(sink->Commit(3).ok());
+  }
+  std::unique_ptr<StageCheckpoint> sc;
+  Status s = OpenStage(dir_, "window", "tumbling 20s", &sc);
+  EXPECT_TRUE(FailsWith(s, "stage 'window' ran a different query there\n  then: tumbling 10s\n"
+                           "  now:  tumbling 20s"));
+  s = OpenStage(dir_, "dedup", "id", &sc);
+  EXPECT_TRUE(FailsWith(s, "stage 'dedup' is new, but the pipeline there has committed epoch 3"));
+  EXPECT_TRUE(OpenStage(dir_, "window", "tumbling 10s", &sc).ok());
+}
+
+TEST_F(CheckpointTest, OldUndoAndEpochRecordsAreCollected) {
+  std::unique_ptr<StageCheckpoint> src, win, sink;
+  ASSERT_TRUE(OpenStage(dir_, "source", "gen", &src).ok());
+  ASSERT_TRUE(OpenStage(dir_, "window", "w", &win).ok());
+  ASSERT_TRUE(OpenStage(dir_, "sink", "json", &sink).ok());
+  for (int64_t e = 0; e < 30; ++e) {
+    ASSERT_TRUE(src->RecordEpoch(e, "position " + std::to_string(e)).ok());
+    StateChanges c;
+    c.Put("k", std::to_string(e));
+    ASSERT_TRUE(win->Save(e, c).ok());
+    ASSERT_TRUE(sink->Commit(e).ok());
+  }
+  std::vector<std::pair<int64_t, std::string>> epochs;
+  ASSERT_TRUE(src->RecordedEpochs(-1, &epochs).ok());
+  ASSERT_FALSE(epochs.empty());
+  // Epoch 29 was recorded while the cut was 28.
+  EXPECT_EQ(epochs.front().first, 28 - StageCheckpoint::kRetainedEpochs);
+  EXPECT_EQ(epochs.back(), (std::pair<int64_t, std::string>{29, "position 29"}));
+  size_t undo = 0;
+  ASSERT_TRUE(win->checkpoint()
+                  ->View([&](CheckpointTxn& t) {
+                    return t.Scan("window.undo", "", false, [&](std::string_view, std::string_view) {
+                      ++undo;
+                      return CheckpointTxn::Step::kNext;
+                    });
+                  })
+                  .ok());
+  EXPECT_LE(undo, 2 * static_cast<size_t>(StageCheckpoint::kRetainedEpochs + 2));
 }
 
 }  // namespace

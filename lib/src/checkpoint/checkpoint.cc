@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -24,6 +25,26 @@ MDB_val Val(std::string_view s) {
   return MDB_val{s.size(), const_cast<char*>(s.data())};
 }
 
+// "checkpoint DIR: what: LMDB's message", with advice for the errors a user
+// can act on.
+Status LmdbError(const std::string& dir, std::string_view what, int rc) {
+  std::string msg = fmt::format("checkpoint {}: {}: {}", dir, what, mdb_strerror(rc));
+  switch (rc) {
+    case MDB_MAP_FULL:
+      msg += " (the checkpoint is full: give it a larger map size, or reset it)";
+      break;
+    case MDB_INVALID:
+    case MDB_CORRUPTED:
+    case MDB_PAGE_NOTFOUND:
+      return Status::Corruption(msg + " (the checkpoint is damaged; it is not reset "
+                                      "automatically: move it away to start afresh)");
+    case MDB_VERSION_MISMATCH:
+      return Status::Corruption(msg + " (written by another LMDB version)");
+    default: break;
+  }
+  return Status::IOError(msg);
+}
+
 }  // namespace
 
 struct Checkpoint::Impl {
@@ -35,24 +56,8 @@ struct Checkpoint::Impl {
     if (env != nullptr) mdb_env_close(env);
   }
 
-  // "checkpoint DIR: what: LMDB's message", with advice for the errors a
-  // user can act on.
   Status Error(const std::string& dir, std::string_view what, int rc) const {
-    std::string msg = fmt::format("checkpoint {}: {}: {}", dir, what, mdb_strerror(rc));
-    switch (rc) {
-      case MDB_MAP_FULL:
-        msg += " (the checkpoint is full: give it a larger map size, or reset it)";
-        break;
-      case MDB_INVALID:
-      case MDB_CORRUPTED:
-      case MDB_PAGE_NOTFOUND:
-        return Status::Corruption(msg + " (the checkpoint is damaged; it is not reset "
-                                        "automatically: move it away to start afresh)");
-      case MDB_VERSION_MISMATCH:
-        return Status::Corruption(msg + " (written by another LMDB version)");
-      default: break;
-    }
-    return Status::IOError(msg);
+    return LmdbError(dir, what, rc);
   }
 
   // Runs `fn(txn)` in a transaction, committing it when `write`.
@@ -93,6 +98,9 @@ Status Checkpoint::Open(const std::string& dir, std::unique_ptr<Checkpoint>* out
   if (rc != 0) return impl.Error(dir, "setting the map size", rc);
   rc = mdb_env_open(impl.env, dir.c_str(), 0, 0600);
   if (rc != 0) return impl.Error(dir, "opening", rc);
+  // Reader slots of processes killed mid-read would pin old pages forever.
+  int stale = 0;
+  mdb_reader_check(impl.env, &stale);
   // The format record: written by the first open, checked by every other.
   Status s = impl.Transaction(dir, true, [&](MDB_txn* txn) -> Status {
     MDB_dbi dbi;
@@ -152,33 +160,179 @@ Status Checkpoint::LockStage(const std::string& stage) {
   return Status::OK();
 }
 
-Status Checkpoint::Put(std::string_view db, std::string_view key, std::string_view value) {
-  const std::string name(db);
-  return impl_->Transaction(dir_, true, [&](MDB_txn* txn) -> Status {
+namespace {
+
+// CheckpointTxn over one LMDB transaction; database handles are opened once
+// per transaction and kept by name.
+class LmdbTxn final : public CheckpointTxn {
+ public:
+  LmdbTxn(const std::string& dir, MDB_txn* txn, bool write) : dir_(dir), txn_(txn), write_(write) {}
+
+  Status Get(std::string_view db, std::string_view key, std::string_view* value,
+             bool* found) override {
+    *found = false;
     MDB_dbi dbi;
-    int rc = mdb_dbi_open(txn, name.c_str(), MDB_CREATE, &dbi);
-    if (rc != 0) return impl_->Error(dir_, fmt::format("opening database '{}'", name), rc);
+    bool exists;
+    SSTREAM_RETURN_IF_ERROR(Open(db, &dbi, &exists));
+    if (!exists) return Status::OK();
+    MDB_val k = Val(key), v;
+    int rc = mdb_get(txn_, dbi, &k, &v);
+    if (rc == MDB_NOTFOUND) return Status::OK();
+    if (rc != 0) return Error(fmt::format("reading '{}'", db), rc);
+    *value = std::string_view(static_cast<const char*>(v.mv_data), v.mv_size);
+    *found = true;
+    return Status::OK();
+  }
+
+  Status Put(std::string_view db, std::string_view key, std::string_view value) override {
+    MDB_dbi dbi;
+    bool exists;
+    SSTREAM_RETURN_IF_ERROR(Open(db, &dbi, &exists));
     MDB_val k = Val(key), v = Val(value);
-    rc = mdb_put(txn, dbi, &k, &v, 0);
-    return rc == 0 ? Status::OK() : impl_->Error(dir_, fmt::format("writing to '{}'", name), rc);
+    int rc = mdb_put(txn_, dbi, &k, &v, 0);
+    return rc == 0 ? Status::OK() : Error(fmt::format("writing to '{}'", db), rc);
+  }
+
+  Status Erase(std::string_view db, std::string_view key) override {
+    MDB_dbi dbi;
+    bool exists;
+    SSTREAM_RETURN_IF_ERROR(Open(db, &dbi, &exists));
+    if (!exists) return Status::OK();
+    MDB_val k = Val(key);
+    int rc = mdb_del(txn_, dbi, &k, nullptr);
+    if (rc == 0 || rc == MDB_NOTFOUND) return Status::OK();
+    return Error(fmt::format("deleting from '{}'", db), rc);
+  }
+
+  Status Scan(std::string_view db, std::string_view from, bool reverse,
+              const std::function<Step(std::string_view, std::string_view)>& fn) override {
+    MDB_dbi dbi;
+    bool exists;
+    SSTREAM_RETURN_IF_ERROR(Open(db, &dbi, &exists));
+    if (!exists) return Status::OK();
+    MDB_cursor* cur = nullptr;
+    int rc = mdb_cursor_open(txn_, dbi, &cur);
+    if (rc != 0) return Error(fmt::format("reading '{}'", db), rc);
+    MDB_val k = Val(from), v;
+    if (!reverse) {
+      rc = mdb_cursor_get(cur, &k, &v, from.empty() ? MDB_FIRST : MDB_SET_RANGE);
+    } else if (from.empty()) {
+      rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    } else {
+      // The last key <= from: the first key >= from, or the one before it.
+      rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+      if (rc == MDB_NOTFOUND) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+      } else if (rc == 0 && Str(k) != from) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+      }
+    }
+    while (rc == 0) {
+      Step step = fn(Str(k), Str(v));
+      if (step == Step::kStop) break;
+      if (step == Step::kErase) {
+        rc = mdb_cursor_del(cur, 0);
+        if (rc != 0) break;
+        // After a delete the cursor sits on the next key already (forward),
+        // or must step back (reverse); GET_CURRENT tells which exists.
+        if (!reverse) {
+          rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+          continue;
+        }
+      }
+      rc = mdb_cursor_get(cur, &k, &v, reverse ? MDB_PREV : MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == 0 || rc == MDB_NOTFOUND || rc == EINVAL) return Status::OK();
+    return Error(fmt::format("reading '{}'", db), rc);
+  }
+
+  Status ListDatabases(std::vector<std::string>* names) override {
+    names->clear();
+    MDB_dbi main;
+    int rc = mdb_dbi_open(txn_, nullptr, 0, &main);
+    if (rc != 0) return Error("listing databases", rc);
+    MDB_cursor* cur = nullptr;
+    rc = mdb_cursor_open(txn_, main, &cur);
+    if (rc != 0) return Error("listing databases", rc);
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+      names->emplace_back(Str(k));
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? Status::OK() : Error("listing databases", rc);
+  }
+
+  Status Drop(std::string_view db) override {
+    MDB_dbi dbi;
+    bool exists;
+    SSTREAM_RETURN_IF_ERROR(Open(db, &dbi, &exists, /*create=*/false));
+    if (!exists) return Status::OK();
+    int rc = mdb_drop(txn_, dbi, 1);
+    dbis_.erase(std::string(db));
+    return rc == 0 ? Status::OK() : Error(fmt::format("dropping '{}'", db), rc);
+  }
+
+ private:
+  static std::string_view Str(const MDB_val& v) {
+    return std::string_view(static_cast<const char*>(v.mv_data), v.mv_size);
+  }
+
+  Status Error(std::string_view what, int rc) const { return LmdbError(dir_, what, rc); }
+
+  // The handle of `db`; in a write transaction created when missing.
+  Status Open(std::string_view db, MDB_dbi* dbi, bool* exists, bool create = true) {
+    std::string name(db);
+    auto it = dbis_.find(name);
+    if (it != dbis_.end()) {
+      *dbi = it->second;
+      *exists = true;
+      return Status::OK();
+    }
+    int rc = mdb_dbi_open(txn_, name.c_str(), write_ && create ? MDB_CREATE : 0, dbi);
+    if (rc == MDB_NOTFOUND) {
+      *exists = false;
+      return Status::OK();
+    }
+    if (rc != 0) return Error(fmt::format("opening database '{}'", name), rc);
+    *exists = true;
+    dbis_.emplace(std::move(name), *dbi);
+    return Status::OK();
+  }
+
+  const std::string& dir_;
+  MDB_txn* txn_;
+  bool write_;
+  std::map<std::string, MDB_dbi> dbis_;
+};
+
+}  // namespace
+
+Status Checkpoint::Update(const std::function<Status(CheckpointTxn&)>& fn) {
+  return impl_->Transaction(dir_, true, [&](MDB_txn* txn) {
+    LmdbTxn t(dir_, txn, true);
+    return fn(t);
   });
+}
+
+Status Checkpoint::View(const std::function<Status(CheckpointTxn&)>& fn) {
+  return impl_->Transaction(dir_, false, [&](MDB_txn* txn) {
+    LmdbTxn t(dir_, txn, false);
+    return fn(t);
+  });
+}
+
+Status Checkpoint::Put(std::string_view db, std::string_view key, std::string_view value) {
+  return Update([&](CheckpointTxn& t) { return t.Put(db, key, value); });
 }
 
 Status Checkpoint::Get(std::string_view db, std::string_view key, std::string* value,
                        bool* found) {
-  const std::string name(db);
-  *found = false;
-  return impl_->Transaction(dir_, false, [&](MDB_txn* txn) -> Status {
-    MDB_dbi dbi;
-    int rc = mdb_dbi_open(txn, name.c_str(), 0, &dbi);
-    if (rc == MDB_NOTFOUND) return Status::OK();  // no such database yet: no such key
-    if (rc != 0) return impl_->Error(dir_, fmt::format("opening database '{}'", name), rc);
-    MDB_val k = Val(key), v;
-    rc = mdb_get(txn, dbi, &k, &v);
-    if (rc == MDB_NOTFOUND) return Status::OK();
-    if (rc != 0) return impl_->Error(dir_, fmt::format("reading '{}'", name), rc);
-    value->assign(static_cast<const char*>(v.mv_data), v.mv_size);
-    *found = true;
+  return View([&](CheckpointTxn& t) {
+    std::string_view v;
+    SSTREAM_RETURN_IF_ERROR(t.Get(db, key, &v, found));
+    if (*found) value->assign(v);
     return Status::OK();
   });
 }
