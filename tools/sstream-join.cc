@@ -7,6 +7,7 @@ namespace {
 struct Options {
   sstream::CommonOptions common;
   sstream::JoinOptions join;
+  Options() { common.checkpoint_name = "join"; }
 };
 
 void Define(sstream::Cli& cli, Options& o) {

@@ -8,6 +8,7 @@ namespace {
 struct Options {
   sstream::CommonOptions common;
   sstream::MapOptions map;
+  Options() { common.checkpoint_name = "map"; }
 };
 
 void Define(sstream::Cli& cli, Options& o) {

@@ -9,6 +9,7 @@ namespace {
 struct Options {
   sstream::CommonOptions common;
   sstream::SourceOptions source;
+  Options() { common.checkpoint_name = "source"; }
 };
 
 void Define(sstream::Cli& cli, Options& o) {
@@ -39,6 +40,7 @@ void Define(sstream::Cli& cli, Options& o) {
            "gen:ysb: make events arrive up to DURATION out of event-time order.");
   sstream::AddOutputOptions(cli, &o.common);
   sstream::AddBadInputOptions(cli, &o.common);
+  sstream::AddCheckpointOptions(cli, &o.common);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@ namespace {
 struct Options {
   sstream::CommonOptions common;
   sstream::WindowOptions window;
+  Options() { common.checkpoint_name = "window"; }
 };
 
 void Define(sstream::Cli& cli, Options& o) {

@@ -89,6 +89,8 @@ void AddCommonOptions(Cli& cli, CommonOptions* o);
 void AddOutputOptions(Cli& cli, CommonOptions* o);
 void AddTickOption(Cli& cli, CommonOptions* o);
 void AddBadInputOptions(Cli& cli, CommonOptions* o);
+// --checkpoint and --checkpoint-name (whose default is o->checkpoint_name).
+void AddCheckpointOptions(Cli& cli, CommonOptions* o);
 
 // The shared main. Returns the process exit status.
 int RunTool(int argc, char** argv, const ToolInfo& info, const std::function<void(Cli&)>& define,

@@ -131,6 +131,15 @@ class FrameReader {
   // The raw bytes of the last bad record (for dead-letter files), possibly cut.
   std::string_view last_bad_bytes() const { return bad_bytes_; }
   uint64_t line() const { return line_; }
+  // Bytes of input consumed through the last frame (or bad record): where a
+  // reader resuming after it starts.
+  uint64_t offset() const { return consumed_ + begin_; }
+  // The input starts `offset` bytes (and `line` lines) into the stream: byte
+  // offsets and line numbers in positions count from there.
+  void ResumeAt(uint64_t offset, uint64_t line) {
+    consumed_ = offset;
+    line_ = line;
+  }
 
  private:
   bool FillBuffer(int timeout_ms, Status* status, bool* timed_out);

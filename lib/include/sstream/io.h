@@ -56,6 +56,8 @@ void EnlargePipeBuffer(int fd);
 
 // Opens a file for reading ("-" means stdin).
 Status OpenFileSource(const std::string& path, std::unique_ptr<ByteSource>* out);
+// A file read from byte `offset` on (a file shorter than that is an error).
+Status OpenFileSourceAt(const std::string& path, uint64_t offset, std::unique_ptr<ByteSource>* out);
 
 class FdSink final : public ByteSink {
  public:

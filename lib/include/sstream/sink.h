@@ -2,6 +2,7 @@
 //   json   records as JSON lines (no control lines);
 //   csv    a header, then one line per record;
 //   table  Spark's console sink: per batch, "Batch: N" and an aligned table.
+// Output goes to stdout, or (--path) to part files per epoch in a directory.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,11 @@ struct SinkOptions {
   std::string format = "json";  // json | csv | table
   int64_t num_rows = 20;        // table: rows shown per batch (Spark's numRows)
   int64_t truncate = 20;        // table: cut cells longer than this (0 = never)
+  // Files instead of stdout: one part file per epoch (and partition), made
+  // visible atomically when the epoch closes.
+  std::string path;             // directory (empty: stdout)
+  std::string partition_by;     // top-level field: a FIELD=value directory each
+  int64_t max_file_bytes = 0;   // roll to a new part file past this size (0: never)
 };
 
 Status NewSinkOperator(const SinkOptions& o, ByteSink* out, std::unique_ptr<Operator>* op);

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -31,6 +32,10 @@ class HyperLogLog {
   int64_t Estimate() const;
   int precision() const { return p_; }
   double StandardError() const;
+  // The sketch as bytes (checkpoints), and back: Load refuses bytes of
+  // another precision or a damaged length.
+  void AppendState(std::string* out) const;
+  bool LoadState(std::string_view bytes);
 
  private:
   int p_;
@@ -45,6 +50,8 @@ class QuantileSketch {
   // The value at quantile q in [0, 1] (NaN when empty).
   double Quantile(double q) const;
   int64_t count() const { return n_; }
+  void AppendState(std::string* out) const;
+  bool LoadState(std::string_view bytes);
 
  private:
   void Compact(size_t level);

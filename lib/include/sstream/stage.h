@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 
+#include "sstream/checkpoint.h"
 #include "sstream/clock.h"
 #include "sstream/frame.h"
 #include "sstream/io.h"
@@ -38,6 +39,8 @@ struct CommonOptions {
   bool data_only = false;            // write no control signals
   std::string tick = "1s";           // own batch interval when upstream sends no ticks
   int64_t max_record_bytes = 16 << 20;
+  std::string checkpoint;            // checkpoint directory (empty: none)
+  std::string checkpoint_name;       // this stage's name in it (tools set their default)
 };
 
 // Counts and the dead-letter file for bad records, shared by sources and stages.
@@ -85,6 +88,33 @@ class Operator {
   virtual void OnIdle() {}
   // Logs the operator's counters at the end of the run.
   virtual void Summarize() const {}
+
+  // Checkpoints (checkpoint.h, sstream(7) "Checkpoints"). An operator that
+  // keeps state across batches says so, names its query (the fingerprint a
+  // restart must match), takes its state back entry by entry at start, and
+  // after each OnBatchEnd adds what the batch changed. The defaults suit
+  // stateless operators.
+  virtual bool HasState() const { return false; }
+  // Empty when checkpoints are supported; else why not (refused at start).
+  virtual std::string CheckpointUnsupported() const { return {}; }
+  virtual Status LoadState(std::string_view key, std::string_view value) {
+    (void)value;
+    return Status::Internal("unexpected state entry '" + std::string(key) + "'");
+  }
+  virtual Status SaveState(StateChanges* changes) {
+    (void)changes;
+    return Status::OK();
+  }
+  // Set before the first record when the stage keeps a checkpoint: only
+  // then do operators track what changed.
+  void set_checkpointing(bool on) { checkpointing_ = on; }
+  // The operator's query as text: a restart must match it.
+  const std::string& fingerprint() const { return fingerprint_; }
+  void set_fingerprint(std::string text) { fingerprint_ = std::move(text); }
+
+ protected:
+  bool checkpointing_ = false;
+  std::string fingerprint_;
 };
 
 struct StageContext {
@@ -97,12 +127,21 @@ struct StageContext {
   bool terminal = false;
   int output_fd = -1;  // when >= 0: checked for a terminal (see ResolveOutput)
   int64_t stop_grace_ms = 2000;
+  // With a checkpoint: epochs follow upstream's ticks exactly, state is
+  // saved at each, a terminal stage commits each, and input that ends
+  // without END (upstream stopped or died) leaves the open epoch to replay.
+  StageCheckpoint* checkpoint = nullptr;
 };
 
 Status RunStage(const StageContext& ctx, Operator* op);
 // Checks the shared options (policy, --dead-letter, --tick, --wire,
 // --max-record-bytes) without touching any file.
 Status CheckCommonOptions(const CommonOptions& o);
+
+// Opens the stage's part of the checkpoint named by o.checkpoint (none when
+// empty: *out stays null).
+Status OpenStageCheckpoint(const CommonOptions& o, const std::string& fingerprint,
+                           std::unique_ptr<StageCheckpoint>* out);
 
 // RunStage over stdin and stdout with the system clock: checks the shared
 // options, then builds the operator with `make_operator`, then runs it.

@@ -54,6 +54,11 @@ class Ticker {
   int64_t MillisUntilDeadline();
   // Closes the open batch and returns its epoch id; the next batch opens.
   int64_t Close();
+  // Closes the open batch as `epoch` (a replayed one); the next is epoch + 1.
+  int64_t CloseAs(int64_t epoch) {
+    epoch_ = epoch;
+    return Close();
+  }
   // An empty interval passed with no records: move the deadline on.
   void SkipEmpty();
 

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <limits>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "sstream/status.h"
@@ -63,6 +64,9 @@ class WatermarkTracker {
   bool seen_any() const { return max_event_ms_ != kNone; }
   int64_t max_event_time() const { return max_event_ms_; }
   int64_t delay() const { return delay_ms_; }
+  // The tracker's state as bytes (checkpoints), and back.
+  void AppendState(std::string* out) const;
+  bool LoadState(std::string_view bytes);
 
  private:
   static constexpr int64_t kNone = std::numeric_limits<int64_t>::min();

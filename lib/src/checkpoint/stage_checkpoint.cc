@@ -19,13 +19,23 @@ bool ParseEpoch(std::string_view text, int64_t* out) {
   return r.ec == std::errc() && r.ptr == text.data() + text.size();
 }
 
-// Epoch records of the undo and epochs databases older than `limit` go.
+// Undo and epoch records older than the cut by more than kRetainedEpochs
+// go; a source's newest record at or before the cut (where it resumes)
+// always stays.
 Status CollectGarbage(CheckpointTxn& t, const std::string& undo_db, const std::string& epochs_db,
-                      int64_t limit) {
-  if (limit < 0) return Status::OK();
+                      int64_t cut) {
+  int64_t limit = cut - StageCheckpoint::kRetainedEpochs;
+  if (limit <= 0) return Status::OK();
   SSTREAM_RETURN_IF_ERROR(t.Scan(undo_db, "", false, [&](std::string_view key, std::string_view) {
     return StageCheckpoint::UndoEpoch(key) < limit ? Step::kErase : Step::kStop;
   }));
+  int64_t resume = -1;
+  SSTREAM_RETURN_IF_ERROR(t.Scan(epochs_db, StageCheckpoint::EpochKey(cut), true,
+                                 [&](std::string_view key, std::string_view) {
+                                   if (!ParseEpoch(key, &resume)) resume = -1;
+                                   return Step::kStop;
+                                 }));
+  if (resume >= 0) limit = std::min(limit, resume);
   return t.Scan(epochs_db, "", false, [&](std::string_view key, std::string_view) {
     int64_t e;
     return ParseEpoch(key, &e) && e < limit ? Step::kErase : Step::kStop;
@@ -203,7 +213,7 @@ Status StageCheckpoint::Save(int64_t epoch, const StateChanges& changes) {
     SSTREAM_RETURN_IF_ERROR(t.Put(state_db_, kEpochStateKey, std::to_string(epoch)));
     int64_t cut;
     SSTREAM_RETURN_IF_ERROR(ReadCut(t, &cut));
-    return CollectGarbage(t, undo_db_, epochs_db_, cut - kRetainedEpochs);
+    return CollectGarbage(t, undo_db_, epochs_db_, cut);
   });
   if (s.ok()) state_epoch_ = epoch;
   return s;
@@ -214,7 +224,7 @@ Status StageCheckpoint::RecordEpoch(int64_t epoch, std::string_view covers) {
     SSTREAM_RETURN_IF_ERROR(t.Put(epochs_db_, EpochKey(epoch), covers));
     int64_t cut;
     SSTREAM_RETURN_IF_ERROR(ReadCut(t, &cut));
-    return CollectGarbage(t, undo_db_, epochs_db_, cut - kRetainedEpochs);
+    return CollectGarbage(t, undo_db_, epochs_db_, cut);
   });
 }
 

@@ -169,10 +169,23 @@ void AddBadInputOptions(Cli& cli, CommonOptions* o) {
           "frame claiming more is a damaged stream.");
 }
 
+void AddCheckpointOptions(Cli& cli, CommonOptions* o) {
+  cli.Group("Checkpoint");
+  cli.Text("--checkpoint", &o->checkpoint, "DIR",
+           "Keep the pipeline's progress in DIR (created with mode 0700), shared by all of its "
+           "stages: a rerun after a stop or a crash resumes from the last epoch the sink "
+           "committed, with nothing lost or repeated (sstream(7), CHECKPOINTS).")
+      .Env("SSTREAM_CHECKPOINT");
+  cli.Text("--checkpoint-name", &o->checkpoint_name, "NAME",
+           "This stage's name in the checkpoint; two stages of the same tool in one pipeline "
+           "need names of their own.");
+}
+
 void AddCommonOptions(Cli& cli, CommonOptions* o) {
   AddOutputOptions(cli, o);
   AddTickOption(cli, o);
   AddBadInputOptions(cli, o);
+  AddCheckpointOptions(cli, o);
 }
 
 }  // namespace sstream

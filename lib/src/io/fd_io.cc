@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "errors.h"
 #include "sstream/io.h"
 
@@ -74,6 +76,22 @@ Status OpenFileSource(const std::string& path, std::unique_ptr<ByteSource>* out)
   }
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return PosixError("opening " + path, errno);
+  *out = std::make_unique<FdSource>(fd, path, true);
+  return Status::OK();
+}
+
+Status OpenFileSourceAt(const std::string& path, uint64_t offset, std::unique_ptr<ByteSource>* out) {
+  if (offset == 0) return OpenFileSource(path, out);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return PosixError("opening " + path, errno);
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) < offset ||
+      ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) {
+    ::close(fd);
+    return Status::InvalidArgument(fmt::format(
+        "{}: cannot resume at byte {}: the file is shorter now (replaced or truncated?)", path,
+        offset));
+  }
   *out = std::make_unique<FdSource>(fd, path, true);
   return Status::OK();
 }

@@ -1,5 +1,7 @@
 #include "ops/aggregate.h"
 
+#include "common/codec.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -191,6 +193,74 @@ void Aggregator::Add(AggGroup* gp, const RecordScanner& scanner) const {
     slot.all_int = is_int;
     ++slot.n;
   }
+}
+
+namespace {
+enum SlotParts : uint64_t { kDistinct = 1, kHll = 2, kQuantiles = 4 };
+}  // namespace
+
+void Aggregator::SaveGroup(const AggGroup& g, std::string* out) const {
+  PutI64(out, g.count);
+  PutU64(out, g.slots ? specs_.size() : 0);
+  if (!g.slots) return;
+  for (size_t a = 0; a < specs_.size(); ++a) {
+    const AggSlot& s = g.slots[a];
+    PutDouble(out, s.x);
+    PutI64(out, s.i);
+    PutI64(out, s.n);
+    PutU64(out, s.all_int);
+    PutBytes(out, s.raw);
+    PutU64(out, (s.distinct ? kDistinct : 0) | (s.hll ? kHll : 0) | (s.quantiles ? kQuantiles : 0));
+    if (s.distinct) {
+      PutU64(out, s.distinct->size());
+      for (const std::string& v : *s.distinct) PutBytes(out, v);
+    }
+    std::string part;
+    if (s.hll) {
+      s.hll->AppendState(&part);
+      PutBytes(out, part);
+      part.clear();
+    }
+    if (s.quantiles) {
+      s.quantiles->AppendState(&part);
+      PutBytes(out, part);
+    }
+  }
+}
+
+bool Aggregator::LoadGroup(std::string_view bytes, AggGroup* g) const {
+  Decoder d(bytes);
+  g->count = d.I64();
+  const uint64_t slots = d.U64();
+  if (!d.ok()) return false;
+  if (slots == 0) return d.done();
+  if (slots != specs_.size()) return false;
+  g->slots = std::make_unique<AggSlot[]>(specs_.size());
+  for (size_t a = 0; a < specs_.size(); ++a) {
+    AggSlot& s = g->slots[a];
+    s.x = d.Double();
+    s.i = d.I64();
+    s.n = d.I64();
+    s.all_int = d.U64() != 0;
+    s.raw.assign(d.Bytes());
+    const uint64_t parts = d.U64();
+    if (!d.ok()) return false;
+    if (parts & kDistinct) {
+      const uint64_t n = d.U64();
+      if (!d.ok() || n > d.rest().size() / 8) return false;
+      s.distinct = std::make_unique<StringSet>();
+      for (uint64_t i = 0; i < n && d.ok(); ++i) s.distinct->emplace(d.Bytes());
+    }
+    if (parts & kHll) {
+      s.hll = std::make_unique<HyperLogLog>(specs_[a].precision);
+      if (!s.hll->LoadState(d.Bytes())) return false;
+    }
+    if (parts & kQuantiles) {
+      s.quantiles = std::make_unique<QuantileSketch>(specs_[a].sketch_k);
+      if (!s.quantiles->LoadState(d.Bytes())) return false;
+    }
+  }
+  return d.done();
 }
 
 void Aggregator::Merge(AggGroup* earlier, AggGroup&& later) const {

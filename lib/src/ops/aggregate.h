@@ -50,7 +50,8 @@ bool IsIntegerToken(std::string_view raw);
 struct AggGroup {
   int64_t count = 0;
   std::unique_ptr<AggSlot[]> slots;  // one per aggregate spec, or none yet
-  bool dirty = false;
+  bool dirty = false;    // changed since last emitted (update mode)
+  bool unsaved = false;  // changed since the last checkpoint
 };
 
 // Folds records into groups for a list of aggregate specs.
@@ -70,6 +71,10 @@ class Aggregator {
   void Combine(AggGroup* total, const AggGroup& part, int sign) const;
   // `,"name":value` for each aggregate.
   void AppendValues(std::string* out, const AggGroup& g) const;
+  // A group's aggregates as bytes (checkpoints), and back into an empty
+  // group; Load returns false on damaged bytes.
+  void SaveGroup(const AggGroup& g, std::string* out) const;
+  bool LoadGroup(std::string_view bytes, AggGroup* g) const;
 
  private:
   void EnsureSlots(AggGroup* g) const {

@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
+#include "common/codec.h"
 #include "ops/aggregate.h"
+#include "ops/text_util.h"
 #include "sstream/record.h"
 #include "sstream/window.h"
 
@@ -55,14 +58,88 @@ class BatchWindowOperator final : public Operator {
     for (int64_t j = std::max(last_epoch_ + 1, epoch - length_ - slide_); j < epoch; ++j) {
       SSTREAM_RETURN_IF_ERROR(MaybeEmit(j, out));
     }
-    if (!current_.empty()) batches_[epoch] = std::move(current_);
+    if (!current_.empty()) {
+      batches_[epoch] = std::move(current_);
+      if (checkpointing_) new_batches_.push_back(epoch);
+    }
     current_.clear();
     SSTREAM_RETURN_IF_ERROR(MaybeEmit(epoch, out));
     last_epoch_ = std::max(last_epoch_, epoch);
     // Batches no future window covers, nor subtracts (--inverse), are forgotten.
     while (!batches_.empty() && batches_.begin()->first <= last_epoch_ - length_ - slide_) {
+      if (checkpointing_) dropped_batches_.push_back(batches_.begin()->first);
       batches_.erase(batches_.begin());
     }
+    return Status::OK();
+  }
+
+  // Checkpoints. State keys: "m" epochs (last, previous window end);
+  // "b" + epoch + group key a closed batch's group; "t" + group key the
+  // running window's group (--inverse). Epochs are 8 bytes that sort.
+  bool HasState() const override { return true; }
+
+  Status LoadState(std::string_view key, std::string_view value) override {
+    Decoder k(key.substr(std::min<size_t>(1, key.size())));
+    bool ok = true;
+    if (key == "m") {
+      Decoder d(value);
+      last_epoch_ = d.I64();
+      prev_end_ = d.I64();
+      emitted_any_ = d.I64() != 0;
+      ok = d.done();
+    } else if (key[0] == 'b') {
+      const int64_t epoch = k.OrderedI64();
+      ok = k.ok() && plan_.aggregator.LoadGroup(value, &batches_[epoch][std::string(k.rest())]);
+    } else if (key[0] == 't') {
+      ok = plan_.aggregator.LoadGroup(value, &totals_[std::string(k.rest())]);
+    } else {
+      ok = false;
+    }
+    if (!ok) {
+      return Status::Corruption(
+          fmt::format("batch window state entry '{}' is damaged", text::Printable(key)));
+    }
+    return Status::OK();
+  }
+
+  Status SaveState(StateChanges* changes) override {
+    std::string k, v;
+    for (int64_t epoch : dropped_batches_) {
+      k.assign("b");
+      PutOrderedI64(&k, epoch);
+      changes->ErasePrefix(k);
+    }
+    for (int64_t epoch : new_batches_) {
+      auto it = batches_.find(epoch);
+      if (it == batches_.end()) continue;
+      for (const auto& [key, group] : it->second) {
+        k.assign("b");
+        PutOrderedI64(&k, epoch);
+        k.append(key);
+        v.clear();
+        plan_.aggregator.SaveGroup(group, &v);
+        changes->Put(k, v);
+      }
+    }
+    for (const std::string& key : totals_touched_) {
+      k.assign("t").append(key);
+      auto it = totals_.find(key);
+      if (it == totals_.end()) {
+        changes->Erase(k);
+        continue;
+      }
+      v.clear();
+      plan_.aggregator.SaveGroup(it->second, &v);
+      changes->Put(k, v);
+    }
+    dropped_batches_.clear();
+    new_batches_.clear();
+    totals_touched_.clear();
+    v.clear();
+    PutI64(&v, last_epoch_);
+    PutI64(&v, prev_end_);
+    PutI64(&v, emitted_any_);
+    changes->Put("m", v);
     return Status::OK();
   }
 
@@ -85,6 +162,7 @@ class BatchWindowOperator final : public Operator {
       emitted_any_ = true;
       if (drop_zero_) {
         for (auto it = totals_.begin(); it != totals_.end();) {
+          if (it->second.count == 0 && checkpointing_) totals_touched_.insert(it->first);
           it = it->second.count == 0 ? totals_.erase(it) : std::next(it);
         }
       }
@@ -98,7 +176,10 @@ class BatchWindowOperator final : public Operator {
   }
 
   void Apply(const KeyGroups& batch, int sign) {
-    for (const auto& [key, part] : batch) plan_.aggregator.Combine(&totals_[key], part, sign);
+    for (const auto& [key, part] : batch) {
+      plan_.aggregator.Combine(&totals_[key], part, sign);
+      if (checkpointing_) totals_touched_.insert(key);
+    }
   }
 
   Status EmitRows(int64_t first, int64_t end, const KeyGroups& rows, FrameWriter* out) {
@@ -130,6 +211,9 @@ class BatchWindowOperator final : public Operator {
   int64_t prev_end_ = 0;
   bool emitted_any_ = false;
   std::string key_, key_scratch_, buf_;
+  // Checkpoints: what changed since the last save.
+  std::vector<int64_t> new_batches_, dropped_batches_;
+  std::unordered_set<std::string> totals_touched_;
 };
 
 }  // namespace

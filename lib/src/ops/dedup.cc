@@ -2,9 +2,11 @@
 
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
+#include "common/codec.h"
 #include "ops/aggregate.h"
 #include "ops/columns.h"
 #include "ops/text_util.h"
@@ -72,6 +74,7 @@ class DedupOperator final : public Operator {
       return Status::OK();
     }
     if (expiry != kForever) by_expiry_.emplace(expiry, &it->first);
+    if (checkpointing_) touched_.insert(key_);
     return out->WriteData(f.json, f.has_event_time, f.event_time, f.field_index);
   }
 
@@ -80,6 +83,7 @@ class DedupOperator final : public Operator {
     int64_t wm = watermark_->current();
     // Forget keys whose expiry the watermark has reached.
     while (!by_expiry_.empty() && by_expiry_.begin()->first <= wm) {
+      if (checkpointing_) touched_.insert(*by_expiry_.begin()->second);
       seen_.erase(seen_.find(*by_expiry_.begin()->second));
       by_expiry_.erase(by_expiry_.begin());
     }
@@ -101,6 +105,51 @@ class DedupOperator final : public Operator {
     }
   }
 
+  // Checkpoints. State keys: "m" the watermark; "k" + key the key's expiry.
+  bool HasState() const override { return true; }
+
+  Status LoadState(std::string_view key, std::string_view value) override {
+    Decoder d(value);
+    if (key == "m") {
+      if (watermark_ && !watermark_->LoadState(d.Bytes())) d.Fail();
+    } else if (!key.empty() && key[0] == 'k') {
+      const int64_t expiry = d.I64();
+      auto [it, inserted] = seen_.try_emplace(std::string(key.substr(1)), expiry);
+      if (inserted && expiry != kForever) by_expiry_.emplace(expiry, &it->first);
+    } else {
+      d.Fail();
+    }
+    if (!d.done()) {
+      return Status::Corruption(
+          fmt::format("dedup state entry '{}' is damaged", text::Printable(key)));
+    }
+    return Status::OK();
+  }
+
+  Status SaveState(StateChanges* changes) override {
+    std::string k, v;
+    for (const std::string& key : touched_) {
+      k.assign("k").append(key);
+      auto it = seen_.find(key);
+      if (it == seen_.end()) {
+        changes->Erase(k);
+        continue;
+      }
+      v.clear();
+      PutI64(&v, it->second);
+      changes->Put(k, v);
+    }
+    touched_.clear();
+    if (watermark_) {
+      std::string wm;
+      watermark_->AppendState(&wm);
+      v.clear();
+      PutBytes(&v, wm);
+      changes->Put("m", v);
+    }
+    return Status::OK();
+  }
+
  private:
   static constexpr int64_t kForever = INT64_MAX;
   std::vector<size_t> key_index_;  // the key fields' scanner indices
@@ -117,6 +166,7 @@ class DedupOperator final : public Operator {
   std::string key_, key_scratch_;
   int64_t duplicates_ = 0;
   int64_t late_rows_ = 0;
+  std::unordered_set<std::string> touched_;  // keys added or forgotten since the last save
 };
 
 }  // namespace

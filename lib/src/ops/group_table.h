@@ -29,6 +29,7 @@ class GroupTable {
     return std::string_view(arena_.data() + begin, key_end_[id] - begin);
   }
   AggGroup& group(uint32_t id) { return groups_[id]; }
+  uint32_t IdOf(const AggGroup* g) const { return static_cast<uint32_t>(g - groups_.data()); }
   // Orders group ids by key bytes, so output does not depend on hash order.
   void SortByKey(std::vector<uint32_t>* ids) const;
   // Bytes held, for state-size reporting.

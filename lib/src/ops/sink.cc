@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "io/part_files.h"
 #include "sstream/log.h"
 #include "sstream/record.h"
 
@@ -77,10 +78,26 @@ class SinkOperator final : public Operator {
     }
     if (o_.num_rows < 0) return Status::InvalidArgument("--num-rows must not be negative");
     if (o_.truncate < 0) return Status::InvalidArgument("--truncate must not be negative");
+    if (o_.max_file_bytes < 0) return Status::InvalidArgument("--max-file-bytes must not be negative");
+    if (o_.path.empty()) {
+      if (!o_.partition_by.empty() || o_.max_file_bytes > 0) {
+        return Status::InvalidArgument("--partition-by and --max-file-bytes go with --path DIR");
+      }
+      return Status::OK();
+    }
+    if (o_.format == "table") {
+      return Status::InvalidArgument("--format table is for reading, not for files (use json or csv with --path)");
+    }
+    parts_ = std::make_unique<PartFiles>(o_.path, o_.format == "csv" ? "csv" : "jsonl",
+                                         o_.max_file_bytes);
     return Status::OK();
   }
 
+  // Opens the output directory (once options are known to be good).
+  Status Start() { return parts_ ? parts_->Open() : Status::OK(); }
+
   Status OnRecord(const Frame& f, FrameWriter*) override {
+    if (parts_) return AppendPart(f);
     if (o_.format == "json") {
       // Check the record (the sink is where bad input must not slip out).
       SSTREAM_RETURN_IF_ERROR(scanner_.Scan(f));
@@ -108,6 +125,7 @@ class SinkOperator final : public Operator {
   }
 
   Status OnBatchEnd(int64_t epoch, FrameWriter*) override {
+    if (parts_) return parts_->Commit(epoch);
     if (o_.format == "table") SSTREAM_RETURN_IF_ERROR(PrintTable(epoch));
     return out_.Flush();
   }
@@ -123,8 +141,46 @@ class SinkOperator final : public Operator {
     return columns_.size() - 1;
   }
 
+  // --path: the record's line goes to its partition's part file.
+  Status AppendPart(const Frame& f) {
+    SSTREAM_RETURN_IF_ERROR(scanner_.Scan(f));
+    line_.clear();
+    if (o_.format == "json") {
+      line_.append(f.json);
+      line_.push_back('\n');
+    } else {
+      FormatCsv(&line_);
+      if (header_.empty()) {
+        const size_t end = line_.find('\n') + 1;  // the first row carries the header
+        header_ = line_.substr(0, end);
+        line_.erase(0, end);
+      }
+    }
+    partition_.clear();
+    if (!o_.partition_by.empty()) {
+      std::string_view raw;
+      bool found = false;
+      for (const auto& [name, v] : scanner_.fields()) {
+        if (name == o_.partition_by) {
+          raw = v;
+          found = true;
+          break;
+        }
+      }
+      const bool missing = !found || KindOfRaw(raw) == JsonKind::kNull;
+      partition_ = PartitionName(o_.partition_by, missing ? "" : CellText(raw), missing);
+    }
+    return parts_->Append(partition_, line_, header_);
+  }
+
   Status WriteCsv() {
-    std::string& b = out_.buffer();
+    FormatCsv(&out_.buffer());
+    return out_.MaybeFlush();
+  }
+
+  // The record as a CSV line, after the header line for the first record.
+  void FormatCsv(std::string* out) {
+    std::string& b = *out;
     if (!csv_header_done_) {
       for (const auto& [name, raw] : scanner_.fields()) {
         (void)raw;
@@ -154,7 +210,6 @@ class SinkOperator final : public Operator {
       warned_columns_ = true;
     }
     b.push_back('\n');
-    return out_.MaybeFlush();
   }
 
   // Spark's console sink (Dataset.showString): right-aligned cells, cut at
@@ -236,6 +291,8 @@ class SinkOperator final : public Operator {
   int64_t batch_rows_ = 0;
   bool csv_header_done_ = false;
   bool warned_columns_ = false;
+  std::unique_ptr<PartFiles> parts_;  // --path
+  std::string line_, header_, partition_;
 };
 
 }  // namespace
@@ -243,6 +300,11 @@ class SinkOperator final : public Operator {
 Status NewSinkOperator(const SinkOptions& o, ByteSink* out, std::unique_ptr<Operator>* op) {
   auto s = std::make_unique<SinkOperator>(o, out);
   SSTREAM_RETURN_IF_ERROR(s->Init());
+  SSTREAM_RETURN_IF_ERROR(s->Start());
+  std::string fp = "sstream-sink --format " + o.format;
+  if (!o.path.empty()) fp += " --path '" + o.path + "'";
+  if (!o.partition_by.empty()) fp += " --partition-by '" + o.partition_by + "'";
+  s->set_fingerprint(std::move(fp));
   *op = std::move(s);
   return Status::OK();
 }

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "common/bytes.h"
+#include "common/codec.h"
 
 namespace sstream {
 
@@ -117,6 +119,49 @@ double QuantileSketch::Quantile(double q) const {
     if (static_cast<double>(cumulative) >= target) return v;
   }
   return weighted.back().first;
+}
+
+void HyperLogLog::AppendState(std::string* out) const {
+  PutBytes(out, std::string_view(reinterpret_cast<const char*>(registers_.data()),
+                                 registers_.size()));
+}
+
+bool HyperLogLog::LoadState(std::string_view bytes) {
+  Decoder d(bytes);
+  std::string_view regs = d.Bytes();
+  if (!d.done() || regs.size() != registers_.size()) return false;
+  std::memcpy(registers_.data(), regs.data(), regs.size());
+  return true;
+}
+
+void QuantileSketch::AppendState(std::string* out) const {
+  PutI64(out, n_);
+  PutDouble(out, min_);
+  PutDouble(out, max_);
+  PutU64(out, rng_);
+  PutU64(out, levels_.size());
+  for (const auto& level : levels_) {
+    PutU64(out, level.size());
+    for (double v : level) PutDouble(out, v);
+  }
+}
+
+bool QuantileSketch::LoadState(std::string_view bytes) {
+  Decoder d(bytes);
+  n_ = d.I64();
+  min_ = d.Double();
+  max_ = d.Double();
+  rng_ = d.U64();
+  const uint64_t levels = d.U64();
+  if (!d.ok() || levels == 0 || levels > 64) return false;
+  levels_.assign(levels, {});
+  for (auto& level : levels_) {
+    const uint64_t n = d.U64();
+    if (!d.ok() || n > d.rest().size() / 8) return false;
+    level.reserve(n);
+    for (uint64_t i = 0; i < n; ++i) level.push_back(d.Double());
+  }
+  return d.done();
 }
 
 }  // namespace sstream

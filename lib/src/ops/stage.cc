@@ -51,6 +51,16 @@ Status CheckCommonOptions(const CommonOptions& o) {
   return Status::OK();
 }
 
+Status OpenStageCheckpoint(const CommonOptions& o, const std::string& fingerprint,
+                           std::unique_ptr<StageCheckpoint>* out) {
+  out->reset();
+  if (o.checkpoint.empty()) return Status::OK();
+  if (o.checkpoint_name.empty()) return Status::Usage("--checkpoint-name must not be empty");
+  std::unique_ptr<Checkpoint> cp;
+  SSTREAM_RETURN_IF_ERROR(Checkpoint::Open(o.checkpoint, &cp));
+  return StageCheckpoint::Open(std::move(cp), o.checkpoint_name, fingerprint, out);
+}
+
 Status BadRecordHandler::Create(const CommonOptions& o, std::unique_ptr<BadRecordHandler>* out) {
   std::unique_ptr<BadRecordHandler> h(new BadRecordHandler());
   SSTREAM_RETURN_IF_ERROR(ParsePolicy(o, &h->policy_));
@@ -114,7 +124,13 @@ namespace {
 class StageLoop {
  public:
   StageLoop(const StageContext& ctx, Operator* op, FrameWriter* out, BadRecordHandler* bad)
-      : ctx_(ctx), op_(op), out_(out), bad_(bad), reader_(ctx.input, Limits(ctx)) {}
+      : ctx_(ctx),
+        op_(op),
+        out_(out),
+        bad_(bad),
+        reader_(ctx.input, Limits(ctx)),
+        checkpointed_(!ctx.common->checkpoint.empty()),
+        cp_(ctx.checkpoint) {}
 
   static ReaderLimits Limits(const StageContext& ctx) {
     ReaderLimits l;
@@ -126,6 +142,7 @@ class StageLoop {
     SSTREAM_RETURN_IF_ERROR(
         Status::AsUsage(ParseDuration(ctx_.common->tick, &own_tick_ms_).WithContext("--tick")));
     if (own_tick_ms_ <= 0) return Status::Usage("--tick must be at least 1ms");
+    if (cp_ != nullptr) SSTREAM_RETURN_IF_ERROR(Restore());
     Clock* clock = ctx_.clock;
     next_own_tick_ = clock->NowMillis() + own_tick_ms_;
     last_data_ms_ = clock->NowMillis();
@@ -149,13 +166,14 @@ class StageLoop {
         }
         if (now >= stop_deadline) {
           // Upstream did not end in time: close what we have and leave the
-          // rest of the state unflushed (it is not complete).
-          SSTREAM_RETURN_IF_ERROR(CloseOwnBatch(true));
+          // rest of the state unflushed (it is not complete). With a
+          // checkpoint the open epoch is left to replay instead.
+          if (!checkpointed_) SSTREAM_RETURN_IF_ERROR(CloseOwnBatch(true));
           return Finish(false);
         }
       }
       int timeout = -1;
-      if (!upstream_ticks_) timeout = static_cast<int>(std::max<int64_t>(0, next_own_tick_ - now));
+      if (!upstream_ticks_ && !checkpointed_) timeout = static_cast<int>(std::max<int64_t>(0, next_own_tick_ - now));
       const int64_t idle_ms = op_->IdleTimeoutMs();
       if (idle_ms > 0 && !idle_fired_) {
         int left = static_cast<int>(std::max<int64_t>(0, last_data_ms_ + idle_ms - now));
@@ -168,7 +186,7 @@ class StageLoop {
       Status st;
       switch (reader_.Next(&f, timeout, &st)) {
         case FrameReader::Result::kTimeout:
-          if (!upstream_ticks_ && clock->NowMillis() >= next_own_tick_) {
+          if (!upstream_ticks_ && !checkpointed_ && clock->NowMillis() >= next_own_tick_) {
             SSTREAM_RETURN_IF_ERROR(CloseOwnBatch(false));
           }
           if (idle_ms > 0 && !idle_fired_ && clock->NowMillis() >= last_data_ms_ + idle_ms) {
@@ -180,7 +198,7 @@ class StageLoop {
           }
           break;
         case FrameReader::Result::kEof:
-          return End();
+          return checkpointed_ ? Stopped() : End();
         case FrameReader::Result::kBadInput:
           if (st.code() == StatusCode::kIOError || st.code() == StatusCode::kPipeClosed) return st;
           if (reader_.fatal()) return st.WithContext(reader_.Position());
@@ -192,6 +210,10 @@ class StageLoop {
             case FrameType::kData: {
               last_data_ms_ = now;
               idle_fired_ = false;
+              if (ctx_.terminal && cp_ != nullptr && last_epoch_ + 1 <= cp_->committed()) {
+                ++replayed_records_;  // this sink committed the epoch before a restart
+                break;
+              }
               Status s = op_->OnRecord(f, out_);
               if (!s.ok()) {
                 if (!s.IsInvalidArgument()) return s;
@@ -204,8 +226,13 @@ class StageLoop {
               upstream_ticks_ = true;
               // Epoch ids only grow downstream: if this stage numbered batches
               // on its own clock before upstream's first tick, it continues
-              // from its own count.
-              int64_t epoch = std::max(f.epoch, last_epoch_ + 1);
+              // from its own count. With a checkpoint they are upstream's.
+              int64_t epoch = checkpointed_ ? f.epoch : std::max(f.epoch, last_epoch_ + 1);
+              if (ctx_.terminal && cp_ != nullptr && epoch <= cp_->committed()) {
+                last_epoch_ = epoch;
+                batch_records_ = 0;
+                break;
+              }
               SSTREAM_RETURN_IF_ERROR(CloseBatch(epoch));
               last_epoch_ = epoch;
               break;
@@ -231,8 +258,52 @@ class StageLoop {
     }
     SSTREAM_RETURN_IF_ERROR(op_->OnBatchEnd(epoch, out_));
     batch_records_ = 0;
+    if (cp_ != nullptr) SSTREAM_RETURN_IF_ERROR(SaveEpoch(epoch));
     if (!ctx_.terminal) return out_->WriteTick(epoch);
     return out_->Flush();
+  }
+
+  // The state as of the pipeline's cut; epochs continue from there.
+  Status Restore() {
+    op_->set_checkpointing(true);
+    if (op_->HasState()) {
+      SSTREAM_RETURN_IF_ERROR(cp_->Load(
+          [&](std::string_view key, std::string_view value) { return op_->LoadState(key, value); }));
+    }
+    last_epoch_ = cp_->cut();
+    if (cp_->cut() >= 0) {
+      Log(LogLevel::kInfo, fmt::format("resuming after epoch {} (checkpoint {})", cp_->cut(),
+                                       cp_->checkpoint()->dir()));
+    }
+    return Status::OK();
+  }
+
+  // After the batch's output: the state it left (before the TICK goes on,
+  // so no later stage commits an epoch whose state could be lost), or, in a
+  // sink, the commit of its output.
+  Status SaveEpoch(int64_t epoch) {
+    if (op_->HasState()) {
+      changes_.Clear();
+      SSTREAM_RETURN_IF_ERROR(op_->SaveState(&changes_));
+      SSTREAM_RETURN_IF_ERROR(cp_->Save(epoch, changes_));
+    }
+    if (ctx_.terminal) SSTREAM_RETURN_IF_ERROR(cp_->Commit(epoch));
+    return Status::OK();
+  }
+
+  // Input ended without END under a checkpoint: upstream stopped (drained
+  // at an epoch boundary) or died. Nothing is flushed; an open epoch is
+  // left uncommitted, to be replayed when the pipeline runs again.
+  Status Stopped() {
+    if (batch_records_ > 0) {
+      Log(LogLevel::kWarning,
+          fmt::format("input stopped inside epoch {} ({} record(s) in): it is not committed and "
+                      "will be replayed when the pipeline runs again",
+                      last_epoch_ + 1, batch_records_));
+    } else {
+      Log(LogLevel::kInfo, fmt::format("input stopped after epoch {}", last_epoch_));
+    }
+    return Finish(false);
   }
 
   // A batch on our own clock (no upstream ticks). Empty batches are skipped,
@@ -252,14 +323,26 @@ class StageLoop {
       SSTREAM_RETURN_IF_ERROR(CloseBatch(epoch));
     }
     SSTREAM_RETURN_IF_ERROR(op_->OnEnd(out_));
+    // Under a checkpoint what the end flushed is an epoch of its own, saved
+    // and committed like any other, so a rerun does not flush it again.
+    if (checkpointed_ && !(ctx_.terminal && last_epoch_ + 1 <= CommittedEpoch())) {
+      int64_t epoch = ++last_epoch_;
+      SSTREAM_RETURN_IF_ERROR(CloseBatch(epoch));
+    }
     return Finish(true);
   }
+
+  int64_t CommittedEpoch() const { return cp_ != nullptr ? cp_->committed() : -1; }
 
   Status Finish(bool ended) {
     if (!ctx_.terminal && ended) SSTREAM_RETURN_IF_ERROR(out_->WriteEnd());
     SSTREAM_RETURN_IF_ERROR(out_->Flush());
     op_->Summarize();
     bad_->Summarize();
+    if (replayed_records_ > 0) {
+      Log(LogLevel::kInfo, fmt::format("skipped {} record(s) of epochs committed before",
+                                       replayed_records_));
+    }
     return Status::OK();
   }
 
@@ -275,6 +358,10 @@ class StageLoop {
   int64_t last_data_ms_ = 0;
   bool idle_fired_ = false;
   int64_t batch_records_ = 0;
+  const bool checkpointed_;
+  StageCheckpoint* cp_;
+  StateChanges changes_;
+  int64_t replayed_records_ = 0;
 };
 
 }  // namespace
@@ -306,6 +393,12 @@ Status RunStdioStage(const CommonOptions& common,
   SSTREAM_RETURN_IF_ERROR(Status::AsUsage(CheckCommonOptions(common)));
   std::unique_ptr<Operator> op;
   SSTREAM_RETURN_IF_ERROR(make_operator(&op));
+  std::unique_ptr<StageCheckpoint> cp;
+  if (!common.checkpoint.empty() && (op->HasState() || terminal)) {
+    const std::string why = op->CheckpointUnsupported();
+    if (!why.empty()) return Status::Usage("--checkpoint: " + why);
+    SSTREAM_RETURN_IF_ERROR(OpenStageCheckpoint(common, op->fingerprint(), &cp));
+  }
   EnlargePipeBuffer(STDIN_FILENO);
   if (!terminal) EnlargePipeBuffer(STDOUT_FILENO);
   FdSource in(STDIN_FILENO, "stdin");
@@ -317,6 +410,7 @@ Status RunStdioStage(const CommonOptions& common,
   ctx.common = &common;
   ctx.terminal = terminal;
   ctx.output_fd = STDOUT_FILENO;
+  ctx.checkpoint = cp.get();
   return RunStage(ctx, op.get());
 }
 

@@ -12,6 +12,8 @@ namespace sstream::text {
 // Without leading and trailing whitespace.
 std::string Trim(std::string_view s);
 std::string Lower(std::string s);
+// Bytes for a message: printable ASCII as is, anything else as \xNN.
+std::string Printable(std::string_view bytes);
 // Calls at_top(i) for each position of `text` outside quotes ('...', "...",
 // `...`, with the expression lexer's backslash escapes) and parentheses.
 template <typename Fn>

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "common/codec.h"
 #include "ops/aggregate.h"
 #include "ops/group_table.h"
 #include "ops/text_util.h"
@@ -174,13 +175,18 @@ class WindowOperator final : public Operator {
         if (late_out_) status = WriteLate(f.json, start, start + size_ms_);
         return;
       }
-      AggGroup* g = Window(start).FindOrAdd(key_, hash);
+      GroupTable& table = Window(start);
+      AggGroup* g = table.FindOrAdd(key_, hash);
       if (g == nullptr) {
         status = Status::InvalidArgument(
             "the group keys of one window passed 4 GiB (use a shorter window or fewer keys)");
         return;
       }
       plan_.aggregator.Add(g, *scanner_);
+      if (checkpointing_ && !g->unsaved) {
+        g->unsaved = true;
+        changed_.emplace_back(start, table.IdOf(g));
+      }
     });
     late_rows_ += late;  // rows, not (row, window) pairs
     return status;
@@ -266,7 +272,10 @@ class WindowOperator final : public Operator {
     }
     if (mode_ == OutputMode::kAppend) {
       NoteStateSize();
-      for (auto& [start, groups] : windows_) SSTREAM_RETURN_IF_ERROR(EmitWindow(start, groups, false, out));
+      for (auto& [start, groups] : windows_) {
+        SSTREAM_RETURN_IF_ERROR(EmitWindow(start, groups, false, out));
+        if (checkpointing_) evicted_.push_back(start);
+      }
       windows_.clear();
       last_window_ = nullptr;
     }
@@ -298,12 +307,103 @@ class WindowOperator final : public Operator {
     }
   }
 
+  // Checkpoints. State keys (sstream(7), CHECKPOINTS):
+  //   "m"                               the watermark and the output time format
+  //   "w" + window start + group key    a window's group (aggregates)
+  //   "s" + group key + NUL + start     a session (its end, then aggregates)
+  // Window starts are 8 bytes that sort as numbers; group keys are JSON text.
+  bool HasState() const override { return true; }
+
+  Status LoadState(std::string_view key, std::string_view value) override {
+    Decoder k(key.substr(std::min<size_t>(1, key.size())));
+    if (key == "m") {
+      Decoder d(value);
+      const std::string_view wm = d.Bytes();
+      out_format_ = static_cast<TimeFormat>(d.I64());
+      format_seen_ = d.I64() != 0;
+      if (!d.done() || (watermark_ && !watermark_->LoadState(wm))) return Damaged(key);
+      return Status::OK();
+    }
+    if (key[0] == 'w') {
+      const int64_t start = k.OrderedI64();
+      if (!k.ok()) return Damaged(key);
+      GroupTable& table = Window(start);
+      AggGroup* g = table.FindOrAdd(k.rest());
+      if (g == nullptr || !plan_.aggregator.LoadGroup(value, g)) return Damaged(key);
+      return Status::OK();
+    }
+    if (key[0] == 's') {
+      const size_t nul = key.rfind('\0');
+      if (nul == std::string_view::npos || key.size() != nul + 9) return Damaged(key);
+      Decoder st(key.substr(nul + 1));
+      const int64_t start = st.OrderedI64();
+      Decoder d(value);
+      Session session;
+      session.end = d.I64();
+      if (!d.ok() || !plan_.aggregator.LoadGroup(d.rest(), &session.group)) return Damaged(key);
+      sessions_by_key_[std::string(key.substr(1, nul - 1))].emplace(start, std::move(session));
+      return Status::OK();
+    }
+    return Damaged(key);
+  }
+
+  Status SaveState(StateChanges* changes) override {
+    for (int64_t start : evicted_) {
+      state_key_.assign("w");
+      PutOrderedI64(&state_key_, start);
+      changes->ErasePrefix(state_key_);
+    }
+    evicted_.clear();
+    for (const auto& [start, id] : changed_) {
+      auto it = windows_.find(start);
+      if (it == windows_.end() || id >= it->second.size()) continue;  // evicted since
+      AggGroup& g = it->second.group(id);
+      g.unsaved = false;
+      state_key_.assign("w");
+      PutOrderedI64(&state_key_, start);
+      state_key_.append(it->second.key(id));
+      state_value_.clear();
+      plan_.aggregator.SaveGroup(g, &state_value_);
+      changes->Put(state_key_, state_value_);
+    }
+    changed_.clear();
+    for (const std::string& key : touched_) {
+      state_key_.assign("s").append(key).push_back('\0');
+      changes->ErasePrefix(state_key_);
+      auto it = sessions_by_key_.find(key);
+      if (it == sessions_by_key_.end()) continue;
+      const size_t prefix = state_key_.size();
+      for (const auto& [start, session] : it->second) {
+        state_key_.resize(prefix);
+        PutOrderedI64(&state_key_, start);
+        state_value_.clear();
+        PutI64(&state_value_, session.end);
+        plan_.aggregator.SaveGroup(session.group, &state_value_);
+        changes->Put(state_key_, state_value_);
+      }
+    }
+    touched_.clear();
+    state_value_.clear();
+    std::string wm;
+    if (watermark_) watermark_->AppendState(&wm);
+    PutBytes(&state_value_, wm);
+    PutI64(&state_value_, static_cast<int64_t>(out_format_));
+    PutI64(&state_value_, format_seen_);
+    changes->Put("m", state_value_);
+    return Status::OK();
+  }
+
  private:
+  static Status Damaged(std::string_view key) {
+    return Status::Corruption(fmt::format("window state entry of {} bytes is damaged (key '{}')",
+                                          key.size(), text::Printable(key)));
+  }
 
   Status Evict(bool emit, FrameWriter* out) {
     int64_t wm = watermark_->current();
     while (!windows_.empty() && windows_.begin()->first + size_ms_ <= wm) {
       if (emit) SSTREAM_RETURN_IF_ERROR(EmitWindow(windows_.begin()->first, windows_.begin()->second, false, out));
+      if (checkpointing_) evicted_.push_back(windows_.begin()->first);
       windows_.erase(windows_.begin());
       last_window_ = nullptr;
     }
@@ -341,6 +441,7 @@ class WindowOperator final : public Operator {
         return Status::OK();
       }
     }
+    if (checkpointing_) touched_.emplace(key_);
     SessionMap& sessions = sessions_by_key_[std::string(key_)];
     Session merged;
     merged.end = t + gap;
@@ -414,6 +515,7 @@ class WindowOperator final : public Operator {
     }
     if (evict) {
       for (auto& [start, key, it] : picked) {
+        if (checkpointing_) touched_.insert(*key);
         sessions_by_key_[*key].erase(it);
       }
       for (auto it = sessions_by_key_.begin(); it != sessions_by_key_.end();) {
@@ -487,6 +589,11 @@ class WindowOperator final : public Operator {
   int64_t late_rows_ = 0;
   std::unique_ptr<FdSink> late_out_;
   std::string late_buf_;
+  // Checkpoints: what changed since the last save.
+  std::vector<std::pair<int64_t, uint32_t>> changed_;  // (window start, group id)
+  std::vector<int64_t> evicted_;                       // window starts
+  std::unordered_set<std::string> touched_;            // session keys
+  std::string state_key_, state_value_;
 };
 
 }  // namespace
@@ -540,6 +647,37 @@ std::vector<std::pair<const char*, std::vector<WindowKind>>> SetOptions(const Wi
   return out;
 }
 
+// The query as text, for the checkpoint: every option that shapes state or
+// output (not where late rows go, nor the idle timeout).
+std::string Fingerprint(const WindowOptions& o) {
+  const WindowOptions d;
+  std::string fp = "sstream-window";
+  auto add = [&](const char* name, const std::string& value, const std::string& dflt) {
+    if (value != dflt) fp += fmt::format(" {} '{}'", name, value);
+  };
+  add("--time", o.time_field, d.time_field);
+  add("--time-format", o.time_format, d.time_format);
+  add("--output-time-format", o.output_time_format, d.output_time_format);
+  add("--tumbling", o.tumbling, d.tumbling);
+  add("--sliding", o.sliding, d.sliding);
+  add("--slide", o.slide, d.slide);
+  add("--offset", o.offset, d.offset);
+  add("--session", o.session, d.session);
+  add("--session-gap-field", o.session_gap_field, d.session_gap_field);
+  add("--watermark", o.watermark, d.watermark);
+  add("--watermark-policy", o.watermark_policy, d.watermark_policy);
+  add("--by", fmt::format("{}", fmt::join(o.by, ", ")), "");
+  add("--agg", o.agg, d.agg);
+  add("--mode", o.mode, d.mode);
+  add("--batch-window", std::to_string(o.batch_window), std::to_string(d.batch_window));
+  add("--batch-slide", std::to_string(o.batch_slide), std::to_string(d.batch_slide));
+  add("--inverse", o.inverse ? "true" : "false", "false");
+  add("--drop-zero", o.drop_zero ? "true" : "false", "false");
+  add("--dedup", fmt::format("{}", fmt::join(o.dedup, ", ")), "");
+  add("--within-watermark", o.within_watermark ? "true" : "false", "false");
+  return fp;
+}
+
 }  // namespace
 
 namespace {
@@ -590,7 +728,9 @@ Status NewWindowStage(const WindowOptions& o, std::unique_ptr<Operator>* op) {
                                      unused.size() == 1 ? "does" : "do",
                                      kModeName[static_cast<int>(kind)]));
   }
-  return Status::AsUsage(MakeWindowOperator(o, kind, op));
+  SSTREAM_RETURN_IF_ERROR(Status::AsUsage(MakeWindowOperator(o, kind, op)));
+  (*op)->set_fingerprint(Fingerprint(o));
+  return Status::OK();
 }
 
 Status RunWindow(const WindowOptions& o, const CommonOptions& common) {
