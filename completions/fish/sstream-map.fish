@@ -11,6 +11,8 @@ complete -c sstream-map -l tick -x -d 'Batch interval on this stage'\''s own clo
 complete -c sstream-map -l bad-records -x -a 'fail skip dead-letter' -d 'What to do with a record that cannot be used (malformed JSON, inval...'
 complete -c sstream-map -l dead-letter -r -F -d 'Append bad records to FILE as JSON lines {position, error, record} ...'
 complete -c sstream-map -l max-record-bytes -x -d 'Longest accepted record in bytes: a longer JSON line is a bad recor...'
+complete -c sstream-map -l checkpoint -r -F -d 'Keep the pipeline'\''s progress in DIR (created with mode 0700), share...'
+complete -c sstream-map -l checkpoint-name -x -d 'This stage'\''s name in the checkpoint; two stages of the same tool in...'
 complete -c sstream-map -l per-batch -x -a '(__fish_complete_command)' -d 'Run CMD once per micro-batch, as Spark'\''s transform'
 complete -c sstream-map -s v -l verbose -d 'More diagnostics on stderr (-vv for debug)'
 complete -c sstream-map -s q -l quiet -d 'Only errors on stderr'

@@ -16,6 +16,8 @@ complete -c sstream-source -l data-only -d 'Write data records only, no control 
 complete -c sstream-source -l bad-records -x -a 'fail skip dead-letter' -d 'What to do with a record that cannot be used (malformed JSON, inval...'
 complete -c sstream-source -l dead-letter -r -F -d 'Append bad records to FILE as JSON lines {position, error, record} ...'
 complete -c sstream-source -l max-record-bytes -x -d 'Longest accepted record in bytes: a longer JSON line is a bad recor...'
+complete -c sstream-source -l checkpoint -r -F -d 'Keep the pipeline'\''s progress in DIR (created with mode 0700), share...'
+complete -c sstream-source -l checkpoint-name -x -d 'This stage'\''s name in the checkpoint; two stages of the same tool in...'
 complete -c sstream-source -s v -l verbose -d 'More diagnostics on stderr (-vv for debug)'
 complete -c sstream-source -s q -l quiet -d 'Only errors on stderr'
 complete -c sstream-source -s h -l help -d 'Print help and exit'
