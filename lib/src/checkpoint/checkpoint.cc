@@ -79,12 +79,15 @@ struct Checkpoint::Impl {
 Status Checkpoint::Open(const std::string& dir, std::unique_ptr<Checkpoint>* out,
                         size_t map_size) {
   if (dir.empty()) return Status::InvalidArgument("checkpoint: empty directory name");
+  // All stages of a pipeline start at once: another may create it first.
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::IOError(fmt::format("checkpoint {}: {}", dir, std::strerror(errno)));
+  }
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) {
-    if (errno != ENOENT || ::mkdir(dir.c_str(), 0700) != 0) {
-      return Status::IOError(fmt::format("checkpoint {}: {}", dir, std::strerror(errno)));
-    }
-  } else if (!S_ISDIR(st.st_mode)) {
+    return Status::IOError(fmt::format("checkpoint {}: {}", dir, std::strerror(errno)));
+  }
+  if (!S_ISDIR(st.st_mode)) {
     return Status::InvalidArgument(fmt::format("checkpoint {}: not a directory", dir));
   }
   std::unique_ptr<Checkpoint> cp(new Checkpoint());

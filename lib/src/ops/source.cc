@@ -103,7 +103,8 @@ class SourceRunner {
     std::string fp = "sstream-source";
     for (const auto& in : o_.inputs) fp += " " + in;
     if (generator_) {
-      fp += fmt::format(" --count {} --seed {}", o_.count, o_.seed);
+      // --count may change: a later run may generate further.
+      fp += fmt::format(" --seed {}", o_.seed);
       if (o_.inputs[0] == "gen:ysb") {
         fp += fmt::format(" --events-per-second {} --start {} --disorder {}", o_.events_per_second,
                           o_.start, o_.disorder);

@@ -1,0 +1,154 @@
+bats_require_minimum_version 1.8.0
+load test_helper
+
+# Checkpoints end to end (sstream(7), CHECKPOINTS): triggers, drains,
+# restarts, and every bad state refused with a clear message. The chaos test
+# (tests/chaos) covers kill -9 at random moments.
+
+# Events ts = 0, 1000, ..., (n-1)*1000 ms, key "a" or "b".
+events() {  # first last
+  local i
+  for ((i = $1; i <= $2; i++)); do
+    printf '{"ts":%d,"k":"%s"}\n' $((i * 1000)) $([[ $((i % 2)) == 0 ]] && echo a || echo b)
+  done
+}
+
+# All part files' lines, sorted.
+parts() { find "${1:-out}" -name 'part-*' -exec cat {} + | LC_ALL=C sort; }
+
+window_pipeline() {  # trigger
+  run_pipeline "sstream-source --checkpoint cp --trigger $1 --max-batch-records 4 in.json |
+    sstream-window --checkpoint cp --time ts --time-format ms --tumbling 10s --watermark 0s --by k |
+    sstream-sink --checkpoint cp --path out"
+}
+
+@test "the checkpoint directory is private, and a finished job run again adds nothing" {
+  events 0 24 > in.json
+  window_pipeline 1h
+  assert_success
+  [[ $(stat -c %a cp) == 700 ]]
+  parts > first.txt
+  assert_equal "$(wc -l < first.txt)" 6  # three windows, two keys
+  window_pipeline 1h
+  assert_success
+  parts > second.txt
+  cmp first.txt second.txt
+}
+
+@test "available-now catches up, keeps open windows for the next run, and exits 0 (the cron mode)" {
+  events 0 24 > in.json
+  window_pipeline available-now
+  assert_success
+  # [0,10) and [10,20) closed under the watermark (24 s); [20,30) stays open.
+  assert_equal "$(parts | wc -l)" 4
+  run grep -c '"window_start":20000' <(parts)
+  assert_output 0
+  events 25 44 >> in.json  # new input arrives before the next run
+  window_pipeline available-now
+  assert_success
+  assert_equal "$(parts | wc -l)" 8
+  # The open window lost nothing across the runs: 10 rows, 5 per key.
+  run grep -c '"window_start":20000,"window_end":30000,"k":"[ab]","count":5}' <(parts)
+  assert_output 2
+  # An interval run reaches the end of the input: everything is flushed.
+  window_pipeline 1h
+  assert_success
+  assert_equal "$(parts | wc -l)" 10
+  run_pipeline "sstream-source --trigger 1h --max-batch-records 4 in.json |
+    sstream-window --time ts --time-format ms --tumbling 10s --watermark 0s --by k | sstream-sink --path all"
+  assert_success
+  cmp <(parts all) <(parts out)
+}
+
+@test "trigger once: one batch per run, state kept between runs" {
+  events 0 14 > in.json
+  window_pipeline once
+  assert_success
+  assert_equal "$(parts | wc -l)" 2  # [0,10) closed; [10,20) open
+  assert_equal "$(find out -name 'part-*' | wc -l)" 1  # one epoch
+  events 15 24 >> in.json
+  window_pipeline once
+  assert_success
+  run grep -c '"window_start":10000,"window_end":20000,"k":"[ab]","count":5}' <(parts)
+  assert_output 2
+}
+
+@test "SIGTERM drains: every stage finishes its epoch and exits 0; the rerun continues exactly" {
+  sstream-source -v --checkpoint cp --rows-per-second 400 --trigger 200ms gen:rate 2>src.log |
+    sstream-map --checkpoint cp --select "value" 2>map.log |
+    sstream-sink --checkpoint cp --path out 2>sink.log &
+  local pipeline=$!
+  sleep 1.5
+  pkill -TERM -f "checkpoint cp" || true
+  wait_exit "$pipeline" 10
+  assert_equal "$status" 0
+  grep -q "stopped after epoch" src.log
+  first=$(parts | wc -l)
+  [[ $first -gt 100 ]]
+  sstream-source --checkpoint cp --rows-per-second 400 --trigger 200ms --count 1000 gen:rate |
+    sstream-map --checkpoint cp --select "value" | sstream-sink --checkpoint cp --path out
+  # Rows 0..999, each exactly once, across both runs.
+  run bash -c "find out -name 'part-*' -exec cat {} + | sed 's/[^0-9]//g' | sort -n | uniq -d | wc -l"
+  assert_output 0
+  assert_equal "$(parts | wc -l)" 1000
+}
+
+@test "a stage already running on the checkpoint is refused, naming its pid" {
+  mkfifo feed
+  local fd
+  exec {fd}<>feed
+  sstream-window --checkpoint cp --time ts --time-format ms --tumbling 10s --watermark 0s <feed >/dev/null 2>&1 &
+  local holder=$!
+  sleep 0.5
+  run --separate-stderr sstream-window --checkpoint cp --time ts --time-format ms --tumbling 10s --watermark 0s </dev/null
+  kill "$holder"
+  exec {fd}>&-
+  assert_failure 1
+  assert_stderr_contains "stage 'window' is in use by a running pipeline (pid $holder)"
+}
+
+@test "a changed query, a new stage, damage and stdin input are refused, never reset" {
+  events 0 24 > in.json
+  window_pipeline 1h
+  assert_success
+  run --separate-stderr sstream-window --checkpoint cp --time ts --time-format ms --tumbling 20s --watermark 0s --by k </dev/null
+  assert_failure 1
+  assert_stderr_contains "stage 'window' ran a different query there" \
+    "then: sstream-window --time 'ts' --time-format 'ms' --tumbling '10s' --watermark '0s' --by 'k'" \
+    "now:  sstream-window --time 'ts' --time-format 'ms' --tumbling '20s' --watermark '0s' --by 'k'"
+  run --separate-stderr sstream-window --checkpoint cp --checkpoint-name dedup --dedup k </dev/null
+  assert_failure 1
+  assert_stderr_contains "stage 'dedup' is new, but the pipeline there has committed epoch"
+  run --separate-stderr sstream-source --checkpoint cp2
+  assert_failure 2
+  assert_stderr_contains "stdin cannot be replayed"
+  mkdir bad && chmod 700 bad && head -c 8192 /dev/urandom > bad/data.mdb
+  run --separate-stderr sstream-sink --checkpoint bad </dev/null
+  assert_failure 3
+  assert_stderr_contains "the checkpoint is damaged"
+  cmp <(head -c 8192 bad/data.mdb | wc -c) <(echo 8192)
+}
+
+@test "SSTREAM_CHECKPOINT names the checkpoint for every stage of a script" {
+  events 0 24 > in.json
+  export SSTREAM_CHECKPOINT=env-cp
+  run_pipeline "sstream-source --trigger 1h --max-batch-records 4 in.json |
+    sstream-window --time ts --time-format ms --tumbling 10s --watermark 0s --by k | sstream-sink --path out"
+  assert_success
+  [[ -f env-cp/lock-source && -f env-cp/lock-window && -f env-cp/lock-sink ]]
+  assert_equal "$(parts | wc -l)" 6
+}
+
+@test "the file sink partitions by a field, rolls by size, and writes csv with a header each" {
+  events 0 9 > in.json
+  run_pipeline "sstream-source --trigger 1h --max-batch-records 100 in.json |
+    sstream-sink --path out --partition-by k --max-file-bytes 20 --format csv"
+  assert_success
+  [[ -f out/k=a/part-000000000000-000.csv && -f out/k=a/part-000000000000-001.csv ]]
+  run head -1 out/k=b/part-000000000000-000.csv
+  assert_output 'ts,k'
+  assert_equal "$(cat out/k=a/*.csv | grep -vc '^ts,k$')" 5
+  run --separate-stderr sstream-sink --path out --format table </dev/null
+  assert_failure 2
+  assert_stderr_contains "--format table is for reading"
+}
