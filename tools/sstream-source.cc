@@ -22,7 +22,9 @@ void Define(sstream::Cli& cli, Options& o) {
   cli.Group("Batches");
   cli.Text("-t,--trigger", &o.source.trigger, "TRIGGER",
            "When a batch closes: an interval such as 1s (processing time), once (all input is "
-           "one batch), or available-now (what exists now, in capped batches, then exit).");
+           "one batch), available-now (what exists now, in capped batches, then exit), or "
+           "continuous[:INTERVAL] (each record goes on at once; batches close every INTERVAL, "
+           "default 1s, for watermarks and checkpoints).");
   cli.Int("--max-batch-records", &o.source.max_batch_records, "N",
           "Close a batch after N records (0: no cap).");
   cli.Int("--max-batch-bytes", &o.source.max_batch_bytes, "N",

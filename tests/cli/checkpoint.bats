@@ -152,3 +152,19 @@ window_pipeline() {  # trigger
   assert_failure 2
   assert_stderr_contains "--format table is for reading"
 }
+
+@test "trigger continuous: each record reaches the end of the pipeline at once, ticks still come" {
+  sstream-source --rows-per-second 10 --trigger continuous:1h gen:rate |
+    sstream-map --select value | sstream-map --where "value >= 0" > out.jsonl &
+  local pipeline=$!
+  sleep 1.5
+  local rows
+  rows=$(grep -c value out.jsonl || true)
+  kill "$pipeline" 2>/dev/null || true
+  pkill -f "continuous:1h" || true
+  # An hour-long batch, yet the rows of its first second are already out.
+  [[ $rows -ge 5 ]]
+  run --separate-stderr sstream-source --trigger continuous:0s gen:rate
+  assert_failure 2
+  assert_stderr_contains "trigger interval must be at least 1ms"
+}

@@ -175,6 +175,16 @@ TEST(ParseTriggerTest, AcceptedForms) {
   EXPECT_EQ(s.interval_ms, 2'000);
   ASSERT_TRUE(ParseTrigger("1 minute", &s).ok());
   EXPECT_EQ(s.interval_ms, 60'000);
+  EXPECT_FALSE(s.low_latency);
+  ASSERT_TRUE(ParseTrigger("continuous", &s).ok());
+  EXPECT_EQ(s.kind, TriggerSpec::Kind::kInterval) << "batches still close, for checkpoints";
+  EXPECT_EQ(s.interval_ms, 1'000) << "Spark's Trigger.Continuous default";
+  EXPECT_TRUE(s.low_latency);
+  ASSERT_TRUE(ParseTrigger("continuous:250ms", &s).ok());
+  EXPECT_EQ(s.interval_ms, 250);
+  EXPECT_TRUE(s.low_latency);
+  ASSERT_TRUE(ParseTrigger("2s", &s).ok());
+  EXPECT_FALSE(s.low_latency) << "a later parse resets the mode";
 
   TriggerSpec once;
   once.max_records = 5;
@@ -190,7 +200,8 @@ TEST(ParseTriggerTest, AcceptedForms) {
 
 TEST(ParseTriggerTest, RejectedForms) {
   for (const char* bad : {"", "0s", "0ms", "500us", "1", "-1s", "twice", "interval:", "interval",
-                          "interval:once", "once:1s", "1s once"}) {
+                          "interval:once", "once:1s", "1s once", "continuous:", "continuous:once",
+                          "continuous:0s"}) {
     TriggerSpec s;
     Status st = ParseTrigger(bad, &s);
     EXPECT_TRUE(st.IsInvalidArgument()) << "accepted: '" << bad << "'";

@@ -134,6 +134,8 @@ class FrameReader {
   // Bytes of input consumed through the last frame (or bad record): where a
   // reader resuming after it starts.
   uint64_t offset() const { return consumed_ + begin_; }
+  // True when input bytes are buffered: the next Next() may not wait.
+  bool buffered() const { return begin_ < end_; }
   // The input starts `offset` bytes (and `line` lines) into the stream: byte
   // offsets and line numbers in positions count from there.
   void ResumeAt(uint64_t offset, uint64_t line) {

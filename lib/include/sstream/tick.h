@@ -25,9 +25,14 @@ struct TriggerSpec {
   int64_t interval_ms = 1000;
   int64_t max_records = 0;  // 0 = no cap
   int64_t max_bytes = 0;    // 0 = no cap
+  // "continuous[:interval]": each record is written on at once (every stage
+  // passes on what it has before it waits for input); batches still close
+  // every interval, for watermarks and checkpoints.
+  bool low_latency = false;
 };
 
-// "1s", "500ms", "interval:2s", "once", "available-now".
+// "1s", "500ms", "interval:2s", "once", "available-now", "continuous",
+// "continuous:500ms".
 Status ParseTrigger(std::string_view text, TriggerSpec* out);
 
 class Ticker {

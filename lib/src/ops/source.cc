@@ -230,6 +230,7 @@ class SourceRunner {
   Status AfterRecord(int64_t bytes) {
     ticker_->Add(bytes);
     ++total_;
+    if (trigger_.low_latency) SSTREAM_RETURN_IF_ERROR(out_->Flush());
     if (Replaying()) return AtReplayBoundary();
     if (ticker_->CapReached() || ((total_ & 255) == 0 && ticker_->Due())) {
       SSTREAM_RETURN_IF_ERROR(CloseBatch());

@@ -15,12 +15,25 @@ Status ParseTrigger(std::string_view text, TriggerSpec* out) {
     return Status::OK();
   }
   std::string_view d = text;
+  out->low_latency = false;
+  if (d == "continuous") {
+    // Spark's Trigger.Continuous: records flow at once; checkpoints every 1 s.
+    out->kind = TriggerSpec::Kind::kInterval;
+    out->interval_ms = 1000;
+    out->low_latency = true;
+    return Status::OK();
+  }
+  if (d.substr(0, 11) == "continuous:") {
+    d.remove_prefix(11);
+    out->low_latency = true;
+  }
   if (d.substr(0, 9) == "interval:") d.remove_prefix(9);
   int64_t ms;
   Status s = ParseDuration(d, &ms);
   if (!s.ok()) {
     return Status::InvalidArgument(fmt::format(
-        "invalid trigger '{}' (expected a duration such as 1s, or once, or available-now)", text));
+        "invalid trigger '{}' (expected a duration such as 1s, once, available-now, or "
+        "continuous[:DURATION])", text));
   }
   if (ms <= 0) return Status::InvalidArgument("trigger interval must be at least 1ms");
   out->kind = TriggerSpec::Kind::kInterval;
