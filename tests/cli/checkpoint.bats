@@ -168,3 +168,44 @@ window_pipeline() {  # trigger
   assert_failure 2
   assert_stderr_contains "trigger interval must be at least 1ms"
 }
+
+# Runs `sstream-window ARGS` over in.json in two runs (the first drains after
+# half the input, which arrives only then) and in one, and compares.
+same_across_a_drain() {
+  awk 'BEGIN { srand(3); for (i = 0; i < 400; i++) printf "{\"ts\":%d,\"k\":\"%s\",\"v\":%d}\n", i * 250 - int(rand() * 1500), substr("abc", i % 3 + 1, 1), int(rand() * 20) }' > all.json
+  head -200 all.json > in.json
+  local window="sstream-window --checkpoint cp $*"
+  run_pipeline "sstream-source --checkpoint cp --trigger available-now --max-batch-records 8 in.json |
+    $window | sstream-sink --checkpoint cp --path out"
+  assert_success
+  tail -n +201 all.json >> in.json
+  run_pipeline "sstream-source --checkpoint cp --trigger 1h --max-batch-records 8 in.json |
+    $window | sstream-sink --checkpoint cp --path out"
+  assert_success
+  run_pipeline "sstream-source --trigger 1h --max-batch-records 8 all.json |
+    sstream-window $* | sstream-sink --path whole"
+  assert_success
+  [[ $(parts whole | wc -l) -gt 10 ]]
+  cmp <(parts whole) <(parts out)
+}
+
+@test "sliding windows keep every aggregate, sketches included, across a drain" {
+  same_across_a_drain --time ts --time-format ms --sliding 10s --slide 5s --watermark 1s --by k \
+    --agg "'count, count(DISTINCT v) AS d, approx_count_distinct(v) AS a, percentile_approx(v, 0.5) AS p, sum(v) AS s, avg(v) AS av, min(v) AS mn, max(v) AS mx, first(v) AS f, last(v) AS l'"
+}
+
+@test "session windows, update and complete modes keep their state across a drain" {
+  same_across_a_drain --time ts --time-format ms --session 600ms --watermark 1s --by k --agg "'count, sum(v) AS s'"
+  rm -rf cp out whole
+  same_across_a_drain --time ts --time-format ms --tumbling 10s --mode update --by k
+  rm -rf cp out whole
+  same_across_a_drain --time ts --time-format ms --tumbling 20s --mode complete --by k
+}
+
+@test "batch-counted windows and deduplication keep their state across a drain" {
+  same_across_a_drain --batch-window 3 --inverse --drop-zero --by k --agg "'count, sum(v) AS s'"
+  rm -rf cp out whole
+  same_across_a_drain --dedup v
+  rm -rf cp out whole
+  same_across_a_drain --dedup "'k, v'" --within-watermark --time ts --time-format ms --watermark 2s
+}

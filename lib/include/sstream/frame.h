@@ -185,6 +185,8 @@ class FrameWriter {
   WireFormat format() const { return format_; }
   // Control signals can be suppressed (a terminal, or --data-only); data only then.
   void set_data_only(bool v) { data_only_ = v; }
+  // Data records written so far.
+  int64_t records_written() const { return records_written_; }
 
  private:
   // Appends a frame whose payload is `parts`, in order, straight into the buffer.
@@ -195,6 +197,7 @@ class FrameWriter {
   WireFormat format_;
   bool header_written_ = false;
   bool data_only_ = false;
+  int64_t records_written_ = 0;
 };
 
 }  // namespace sstream

@@ -71,6 +71,7 @@ Status FrameWriter::WriteControlLine(std::string_view line) {
 
 Status FrameWriter::WriteData(std::string_view json, bool has_event_time, int64_t event_time,
                               std::string_view field_index) {
+  ++records_written_;
   if (format_ == WireFormat::kJson) {
     AppendLine(json);
     return out_.MaybeFlush();

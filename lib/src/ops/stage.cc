@@ -326,10 +326,13 @@ class StageLoop {
       int64_t epoch = ++last_epoch_;
       SSTREAM_RETURN_IF_ERROR(CloseBatch(epoch));
     }
+    const int64_t before = out_->records_written();
     SSTREAM_RETURN_IF_ERROR(op_->OnEnd(out_));
     // Under a checkpoint what the end flushed is an epoch of its own, saved
     // and committed like any other, so a rerun does not flush it again.
-    if (checkpointed_ && !(ctx_.terminal && last_epoch_ + 1 <= CommittedEpoch())) {
+    // (Without rows, no epoch: an empty one would move batch-counted windows.)
+    const bool flushed = out_->records_written() > before;
+    if (checkpointed_ && flushed && !ctx_.terminal) {
       int64_t epoch = ++last_epoch_;
       SSTREAM_RETURN_IF_ERROR(CloseBatch(epoch));
     }

@@ -333,8 +333,9 @@ class WindowOperator final : public Operator {
       return Status::OK();
     }
     if (key[0] == 's') {
-      const size_t nul = key.rfind('\0');
-      if (nul == std::string_view::npos || key.size() != nul + 9) return Damaged(key);
+      // "s" + group key + NUL + 8 bytes of start (which may hold NULs too).
+      if (key.size() < 10 || key[key.size() - 9] != '\0') return Damaged(key);
+      const size_t nul = key.size() - 9;
       Decoder st(key.substr(nul + 1));
       const int64_t start = st.OrderedI64();
       Decoder d(value);
