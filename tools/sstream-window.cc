@@ -56,6 +56,10 @@ void Define(sstream::Cli& cli, Options& o) {
   cli.Text("--late-output", &o.window.late_output, "FILE",
            "Append rows dropped as late to FILE, one JSON line each: {window_start, window_end, "
            "watermark, record} (instead of only counting them).");
+  cli.Choice("--state-store", &o.window.state_store, {"memory", "lmdb"},
+             "Where windows are kept between batches: memory, or lmdb (in the --checkpoint, "
+             "memory-mapped: the heap holds only the groups a batch touches, so the state may "
+             "outgrow memory; append and update modes).");
   cli.Choice("--output-time-format", &o.window.output_time_format,
              {"input", "s", "ms", "us", "ns", "iso"},
              "Format of window_start and window_end; input repeats the input's format.");

@@ -16,6 +16,7 @@ complete -c sstream-window -s m -l mode -x -a 'append update complete' -d 'Outpu
 complete -c sstream-window -l watermark-policy -x -a 'min max' -d 'How this stage'\''s watermark combines with one announced upstream: th...'
 complete -c sstream-window -l idle-timeout -x -d 'When no record has arrived for DURATION (processing time), move the...'
 complete -c sstream-window -l late-output -r -F -d 'Append rows dropped as late to FILE, one JSON line each: {window_st...'
+complete -c sstream-window -l state-store -x -a 'memory lmdb' -d 'Where windows are kept between batches: memory, or lmdb (in the --c...'
 complete -c sstream-window -l output-time-format -x -a 'input s ms us ns iso' -d 'Format of window_start and window_end; input repeats the input'\''s fo...'
 complete -c sstream-window -l batch-window -x -d 'Instead of event time, window over the last N micro-batches (DStrea...'
 complete -c sstream-window -l batch-slide -x -d 'With --batch-window: emit a window every M batches'

@@ -182,8 +182,10 @@ same_across_a_drain() {
   run_pipeline "sstream-source --checkpoint cp --trigger 1h --max-batch-records 8 in.json |
     $window | sstream-sink --checkpoint cp --path out"
   assert_success
+  local args="$*"
+  local plain="${args//--state-store lmdb/}"  # the reference keeps state in memory
   run_pipeline "sstream-source --trigger 1h --max-batch-records 8 all.json |
-    sstream-window $* | sstream-sink --path whole"
+    sstream-window $plain | sstream-sink --path whole"
   assert_success
   [[ $(parts whole | wc -l) -gt 10 ]]
   cmp <(parts whole) <(parts out)
@@ -208,4 +210,28 @@ same_across_a_drain() {
   same_across_a_drain --dedup v
   rm -rf cp out whole
   same_across_a_drain --dedup "'k, v'" --within-watermark --time ts --time-format ms --watermark 2s
+}
+
+@test "--state-store lmdb keeps windows in the checkpoint: same output, only the batch's groups in memory" {
+  same_across_a_drain --state-store lmdb --time ts --time-format ms --sliding 10s --slide 5s --watermark 1s --by k \
+    --agg "'count, count(DISTINCT v) AS d, percentile_approx(v, 0.5) AS p, first(v) AS f, last(v) AS l'"
+  rm -rf cp out whole
+  same_across_a_drain --state-store lmdb --time ts --time-format ms --tumbling 10s --mode update --by k
+  # 5,000 keys in one open window; batches of 500 records touch at most 500.
+  awk 'BEGIN { for (i = 0; i < 5000; i++) printf "{\"ts\":%d,\"k\":\"key%d\"}\n", i, i }' > keys.json
+  run_pipeline "sstream-source --checkpoint cp2 --trigger 1h --max-batch-records 500 keys.json |
+    sstream-window -v --checkpoint cp2 --state-store lmdb --time ts --time-format ms --tumbling 1h --watermark 1s --by k 2>win.log |
+    sstream-sink --checkpoint cp2 --path out2"
+  assert_success
+  grep -q "state at its largest: 500 group(s)" win.log
+  assert_equal "$(parts out2 | wc -l)" 5000
+  run --separate-stderr sstream-window --state-store lmdb --time ts --tumbling 1h --watermark 1s </dev/null
+  assert_failure 2
+  assert_stderr_contains "--state-store lmdb keeps the windows in the checkpoint: give --checkpoint DIR"
+  run --separate-stderr sstream-window --checkpoint cp3 --state-store lmdb --time ts --tumbling 1h --mode complete </dev/null
+  assert_failure 2
+  assert_stderr_contains "does not combine with complete mode"
+  run --separate-stderr sstream-window --checkpoint cp3 --state-store lmdb --time ts --session 1h --by k --watermark 1s </dev/null
+  assert_failure 2
+  assert_stderr_contains "--state-store does not combine with session windows"
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -29,6 +30,9 @@ class CheckpointTxn {
   virtual Status Get(std::string_view db, std::string_view key, std::string_view* value,
                      bool* found) = 0;
   virtual Status Put(std::string_view db, std::string_view key, std::string_view value) = 0;
+  // Puts only when `key` is absent; *added says whether it was.
+  virtual Status PutIfAbsent(std::string_view db, std::string_view key, std::string_view value,
+                             bool* added) = 0;
   virtual Status Erase(std::string_view db, std::string_view key) = 0;
   // Walks the keys >= `from` in order (or, `reverse`, the keys <= `from`
   // backwards; an empty `from` then starts at the last key). `fn` returns
@@ -68,6 +72,9 @@ class Checkpoint {
   // take effect together when fn returns OK, and not at all otherwise.
   Status Update(const std::function<Status(CheckpointTxn&)>& fn);
   Status View(const std::function<Status(CheckpointTxn&)>& fn);
+  // A point read on the hot path: no transaction per call (one read view is
+  // kept, and renewed after the next Update). *value stays valid until then.
+  Status Lookup(std::string_view db, std::string_view key, std::string_view* value, bool* found);
 
   const std::string& dir() const { return dir_; }
 
@@ -79,7 +86,9 @@ class Checkpoint {
 };
 
 // What one stage changes in its state in one epoch: puts and erasures of
-// opaque keys, applied in order by StageCheckpoint::Save.
+// opaque keys. StageCheckpoint::Save applies them in key order (B-tree
+// friendly), keeping the order of changes to one key: an ErasePrefix goes
+// before the puts under its prefix, so it must not follow them.
 class StateChanges {
  public:
   void Put(std::string_view key, std::string_view value) { Add(Op::kPut, key, value); }
@@ -94,12 +103,17 @@ class StateChanges {
   }
 
   enum class Op : uint8_t { kPut, kErase, kErasePrefix };
-  // Calls fn(op, key, value) for each change in order.
+  // Calls fn(op, key, value) for each change in key order (a stable sort:
+  // changes to one key keep their order).
   template <typename Fn>
-  void ForEach(Fn&& fn) const {
-    for (const Entry& e : ops_) {
-      fn(e.op, std::string_view(bytes_.data() + e.at, e.key_size),
-         std::string_view(bytes_.data() + e.at + e.key_size, e.value_size));
+  void ForEachInKeyOrder(Fn&& fn) const {
+    std::vector<uint32_t> order(ops_.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return Key(ops_[a]) < Key(ops_[b]); });
+    for (uint32_t i : order) {
+      const Entry& e = ops_[i];
+      fn(e.op, Key(e), std::string_view(bytes_.data() + e.at + e.key_size, e.value_size));
     }
   }
 
@@ -110,6 +124,9 @@ class StateChanges {
     uint32_t value_size;
     size_t at;
   };
+  std::string_view Key(const Entry& e) const {
+    return std::string_view(bytes_.data() + e.at, e.key_size);
+  }
   void Add(Op op, std::string_view key, std::string_view value) {
     ops_.push_back(Entry{op, static_cast<uint32_t>(key.size()),
                          static_cast<uint32_t>(value.size()), bytes_.size()});
@@ -153,6 +170,13 @@ class StageCheckpoint {
   // Applies one epoch's changes, with their undo records, and the epoch
   // itself, in one transaction.
   Status Save(int64_t epoch, const StateChanges& changes);
+  // One state entry as of the last Save (state kept in LMDB, not memory).
+  Status LookupState(std::string_view key, std::string_view* value, bool* found) {
+    return cp_->Lookup(state_db_, key, value, found);
+  }
+  // Calls fn for the state entries whose key starts with `prefix`, in key order.
+  Status ScanState(std::string_view prefix,
+                   const std::function<Status(std::string_view key, std::string_view value)>& fn);
   // The epoch the stage's state is at (-1: none saved).
   int64_t state_epoch() const { return state_epoch_; }
 

@@ -107,13 +107,17 @@ class Operator {
   }
   // Set before the first record when the stage keeps a checkpoint: only
   // then do operators track what changed.
-  void set_checkpointing(bool on) { checkpointing_ = on; }
+  void set_checkpoint(StageCheckpoint* cp) {
+    checkpointing_ = true;
+    checkpoint_ = cp;
+  }
   // The operator's query as text: a restart must match it.
   const std::string& fingerprint() const { return fingerprint_; }
   void set_fingerprint(std::string text) { fingerprint_ = std::move(text); }
 
  protected:
   bool checkpointing_ = false;
+  StageCheckpoint* checkpoint_ = nullptr;  // state kept in LMDB reads it here
   std::string fingerprint_;
 };
 

@@ -75,6 +75,9 @@ struct WindowOptions {
   std::string late_output;           // file that receives rows dropped as late
   std::string idle_timeout;          // duration: finish open windows of an idle input
   std::string watermark_policy = "min";  // own vs upstream watermark: min | max
+  // Where window groups live between batches: memory, or lmdb (in the
+  // checkpoint; memory holds only the groups a batch touches).
+  std::string state_store = "memory";
   // DStreams-style windows counted in batches (see batch_window.h).
   int64_t batch_window = 0;
   int64_t batch_slide = 1;

@@ -50,8 +50,13 @@ Status LmdbError(const std::string& dir, std::string_view what, int rc) {
 struct Checkpoint::Impl {
   MDB_env* env = nullptr;
   std::vector<int> lock_fds;
+  // Lookup's read transaction: kept between calls, renewed after writes.
+  MDB_txn* reader = nullptr;
+  bool reader_stale = false;
+  std::map<std::string, MDB_dbi, std::less<>> reader_dbis;
 
   ~Impl() {
+    if (reader != nullptr) mdb_txn_abort(reader);
     for (int fd : lock_fds) ::close(fd);  // releases the flock
     if (env != nullptr) mdb_env_close(env);
   }
@@ -99,7 +104,8 @@ Status Checkpoint::Open(const std::string& dir, std::unique_ptr<Checkpoint>* out
   mdb_env_set_maxdbs(impl.env, kMaxDatabases);
   rc = mdb_env_set_mapsize(impl.env, map_size);
   if (rc != 0) return impl.Error(dir, "setting the map size", rc);
-  rc = mdb_env_open(impl.env, dir.c_str(), 0, 0600);
+  // MDB_NOTLS: Lookup's read transaction may stay open while writes run.
+  rc = mdb_env_open(impl.env, dir.c_str(), MDB_NOTLS, 0600);
   if (rc != 0) return impl.Error(dir, "opening", rc);
   // Reader slots of processes killed mid-read would pin old pages forever.
   int stale = 0;
@@ -194,6 +200,18 @@ class LmdbTxn final : public CheckpointTxn {
     MDB_val k = Val(key), v = Val(value);
     int rc = mdb_put(txn_, dbi, &k, &v, 0);
     return rc == 0 ? Status::OK() : Error(fmt::format("writing to '{}'", db), rc);
+  }
+
+  Status PutIfAbsent(std::string_view db, std::string_view key, std::string_view value,
+                     bool* added) override {
+    MDB_dbi dbi;
+    bool exists;
+    SSTREAM_RETURN_IF_ERROR(Open(db, &dbi, &exists));
+    MDB_val k = Val(key), v = Val(value);
+    int rc = mdb_put(txn_, dbi, &k, &v, MDB_NOOVERWRITE);
+    *added = rc == 0;
+    if (rc == 0 || rc == MDB_KEYEXIST) return Status::OK();
+    return Error(fmt::format("writing to '{}'", db), rc);
   }
 
   Status Erase(std::string_view db, std::string_view key) override {
@@ -313,10 +331,46 @@ class LmdbTxn final : public CheckpointTxn {
 }  // namespace
 
 Status Checkpoint::Update(const std::function<Status(CheckpointTxn&)>& fn) {
+  impl_->reader_stale = true;
   return impl_->Transaction(dir_, true, [&](MDB_txn* txn) {
     LmdbTxn t(dir_, txn, true);
     return fn(t);
   });
+}
+
+Status Checkpoint::Lookup(std::string_view db, std::string_view key, std::string_view* value,
+                          bool* found) {
+  Impl& impl = *impl_;
+  *found = false;
+  int rc = 0;
+  if (impl.reader == nullptr) {
+    rc = mdb_txn_begin(impl.env, nullptr, MDB_RDONLY, &impl.reader);
+    impl.reader_stale = false;
+  } else if (impl.reader_stale) {
+    mdb_txn_reset(impl.reader);
+    rc = mdb_txn_renew(impl.reader);
+    impl.reader_stale = false;
+  }
+  if (rc != 0) {
+    impl.reader = nullptr;
+    return impl.Error(dir_, "starting a read", rc);
+  }
+  auto it = impl.reader_dbis.find(db);
+  if (it == impl.reader_dbis.end()) {
+    MDB_dbi dbi;
+    const std::string name(db);
+    rc = mdb_dbi_open(impl.reader, name.c_str(), 0, &dbi);
+    if (rc == MDB_NOTFOUND) return Status::OK();  // not written yet
+    if (rc != 0) return impl.Error(dir_, fmt::format("opening database '{}'", name), rc);
+    it = impl.reader_dbis.emplace(name, dbi).first;
+  }
+  MDB_val k = Val(key), v;
+  rc = mdb_get(impl.reader, it->second, &k, &v);
+  if (rc == MDB_NOTFOUND) return Status::OK();
+  if (rc != 0) return impl.Error(dir_, fmt::format("reading '{}'", db), rc);
+  *value = std::string_view(static_cast<const char*>(v.mv_data), v.mv_size);
+  *found = true;
+  return Status::OK();
 }
 
 Status Checkpoint::View(const std::function<Status(CheckpointTxn&)>& fn) {

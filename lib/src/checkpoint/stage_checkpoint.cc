@@ -162,6 +162,20 @@ Status StageCheckpoint::Load(
   });
 }
 
+Status StageCheckpoint::ScanState(
+    std::string_view prefix,
+    const std::function<Status(std::string_view key, std::string_view value)>& fn) {
+  return cp_->View([&](CheckpointTxn& t) -> Status {
+    Status s;
+    SSTREAM_RETURN_IF_ERROR(t.Scan(state_db_, prefix, false, [&](std::string_view k, std::string_view v) {
+      if (k.substr(0, prefix.size()) != prefix) return Step::kStop;
+      s = fn(k, v);
+      return s.ok() ? Step::kNext : Step::kStop;
+    }));
+    return s;
+  });
+}
+
 Status StageCheckpoint::Save(int64_t epoch, const StateChanges& changes) {
   const std::string prefix = UndoPrefix(epoch);
   std::string undo_key, old;
@@ -171,18 +185,17 @@ Status StageCheckpoint::Save(int64_t epoch, const StateChanges& changes) {
       undo_key.assign(prefix).append(key);
       std::string_view v;
       bool found;
-      SSTREAM_RETURN_IF_ERROR(t.Get(undo_db_, undo_key, &v, &found));
-      if (found) return Status::OK();
       SSTREAM_RETURN_IF_ERROR(t.Get(state_db_, key, &v, &found));
       if (found) {
         old.assign("=").append(v);
       } else {
         old.assign("-");
       }
-      return t.Put(undo_db_, undo_key, old);
+      bool added;
+      return t.PutIfAbsent(undo_db_, undo_key, old, &added);
     };
     Status st;
-    changes.ForEach([&](StateChanges::Op op, std::string_view key, std::string_view value) {
+    changes.ForEachInKeyOrder([&](StateChanges::Op op, std::string_view key, std::string_view value) {
       if (!st.ok()) return;
       switch (op) {
         case StateChanges::Op::kPut:

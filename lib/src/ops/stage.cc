@@ -269,7 +269,7 @@ class StageLoop {
 
   // The state as of the pipeline's cut; epochs continue from there.
   Status Restore() {
-    op_->set_checkpointing(true);
+    op_->set_checkpoint(cp_);
     if (op_->HasState()) {
       SSTREAM_RETURN_IF_ERROR(cp_->Load(
           [&](std::string_view key, std::string_view value) { return op_->LoadState(key, value); }));

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iterator>
 #include <map>
+#include <set>
 #include <tuple>
 #include <memory>
 #include <unordered_map>
@@ -127,6 +128,18 @@ class WindowOperator final : public Operator {
       Status s = OpenFileSink(o.late_output, /*append=*/true, &late_out_);
       if (!s.ok()) return s.WithContext("--late-output");
     }
+    if (o.state_store == "lmdb") {
+      if (sessions_) return Status::InvalidArgument("--state-store lmdb holds tumbling and sliding windows");
+      if (mode_ == OutputMode::kComplete) {
+        return Status::InvalidArgument(
+            "--state-store lmdb does not combine with complete mode (it emits all state every "
+            "batch: keep it in memory)");
+      }
+      lmdb_ = true;
+    } else if (o.state_store != "memory") {
+      return Status::InvalidArgument(
+          fmt::format("unknown --state-store '{}' (expected memory or lmdb)", o.state_store));
+    }
     time_field_ = o.time_field;
     SSTREAM_RETURN_IF_ERROR(columns_.Add(o.time_field, "--time", &time_index_));
     SSTREAM_RETURN_IF_ERROR(PlanGroupedAggregation(o.by, o.agg, &columns_, &plan_));
@@ -182,6 +195,10 @@ class WindowOperator final : public Operator {
             "the group keys of one window passed 4 GiB (use a shorter window or fewer keys)");
         return;
       }
+      if (lmdb_ && g->count == 0 && !g->slots) {
+        status = LoadStored(start, key_, g);  // the group as of the last batch
+        if (!status.ok()) return;
+      }
       plan_.aggregator.Add(g, *scanner_);
       if (checkpointing_ && !g->unsaved) {
         g->unsaved = true;
@@ -214,8 +231,45 @@ class WindowOperator final : public Operator {
     if (last_window_ == nullptr || last_start_ != start) {
       last_window_ = &windows_[start];
       last_start_ = start;
+      if (lmdb_) open_windows_.insert(start);
     }
     return *last_window_;
+  }
+
+  // --state-store lmdb: windows live in the checkpoint's state; windows_
+  // caches the groups of the current batch only.
+  std::string StoredKey(int64_t start, std::string_view key) const {
+    std::string k = "w";
+    PutOrderedI64(&k, start);
+    k.append(key);
+    return k;
+  }
+
+  Status LoadStored(int64_t start, std::string_view key, AggGroup* g) {
+    std::string_view value;
+    bool found;
+    SSTREAM_RETURN_IF_ERROR(checkpoint_->LookupState(StoredKey(start, key), &value, &found));
+    if (found && !plan_.aggregator.LoadGroup(value, g)) return Damaged(StoredKey(start, key));
+    return Status::OK();
+  }
+
+  // The whole window in memory (to emit it): stored groups not in the cache.
+  Status Materialize(int64_t start) {
+    GroupTable& table = Window(start);
+    return checkpoint_->ScanState(StoredKey(start, ""), [&](std::string_view k, std::string_view v) {
+      AggGroup* g = table.FindOrAdd(k.substr(9));
+      if (g == nullptr) return Status::InvalidArgument("the group keys of one window passed 4 GiB");
+      if (g->count == 0 && !g->slots && !plan_.aggregator.LoadGroup(v, g)) return Damaged(k);
+      return Status::OK();
+    });
+  }
+
+  // The start of every open window, oldest first.
+  std::vector<int64_t> OpenWindows() const {
+    std::vector<int64_t> out;
+    if (lmdb_) return std::vector<int64_t>(open_windows_.begin(), open_windows_.end());
+    for (const auto& [start, table] : windows_) out.push_back(start);
+    return out;
   }
 
   int64_t IdleTimeoutMs() const override { return idle_ms_; }
@@ -225,7 +279,8 @@ class WindowOperator final : public Operator {
   // session), so every open one is final.
   void OnIdle() override {
     int64_t newest_end = watermark_->current();
-    if (!windows_.empty()) newest_end = std::max(newest_end, windows_.rbegin()->first + size_ms_);
+    const std::vector<int64_t> open = OpenWindows();
+    if (!open.empty()) newest_end = std::max(newest_end, open.back() + size_ms_);
     for (const auto& [key, sessions] : sessions_by_key_) {
       for (const auto& [start, session] : sessions) newest_end = std::max(newest_end, session.end);
     }
@@ -272,11 +327,13 @@ class WindowOperator final : public Operator {
     }
     if (mode_ == OutputMode::kAppend) {
       NoteStateSize();
-      for (auto& [start, groups] : windows_) {
-        SSTREAM_RETURN_IF_ERROR(EmitWindow(start, groups, false, out));
+      for (int64_t start : OpenWindows()) {
+        if (lmdb_) SSTREAM_RETURN_IF_ERROR(Materialize(start));
+        SSTREAM_RETURN_IF_ERROR(EmitWindow(start, windows_[start], false, out));
         if (checkpointing_) evicted_.push_back(start);
       }
       windows_.clear();
+      open_windows_.clear();
       last_window_ = nullptr;
     }
     return Status::OK();
@@ -327,6 +384,10 @@ class WindowOperator final : public Operator {
     if (key[0] == 'w') {
       const int64_t start = k.OrderedI64();
       if (!k.ok()) return Damaged(key);
+      if (lmdb_) {  // stays in the checkpoint; read when a batch touches it
+        open_windows_.insert(start);
+        return Status::OK();
+      }
       GroupTable& table = Window(start);
       AggGroup* g = table.FindOrAdd(k.rest());
       if (g == nullptr || !plan_.aggregator.LoadGroup(value, g)) return Damaged(key);
@@ -391,6 +452,10 @@ class WindowOperator final : public Operator {
     PutI64(&state_value_, static_cast<int64_t>(out_format_));
     PutI64(&state_value_, format_seen_);
     changes->Put("m", state_value_);
+    if (lmdb_) {  // what the batch touched is in `changes` now: free it
+      windows_.clear();
+      last_window_ = nullptr;
+    }
     return Status::OK();
   }
 
@@ -402,10 +467,15 @@ class WindowOperator final : public Operator {
 
   Status Evict(bool emit, FrameWriter* out) {
     int64_t wm = watermark_->current();
-    while (!windows_.empty() && windows_.begin()->first + size_ms_ <= wm) {
-      if (emit) SSTREAM_RETURN_IF_ERROR(EmitWindow(windows_.begin()->first, windows_.begin()->second, false, out));
-      if (checkpointing_) evicted_.push_back(windows_.begin()->first);
-      windows_.erase(windows_.begin());
+    for (int64_t start : OpenWindows()) {
+      if (start + size_ms_ > wm) break;
+      if (emit) {
+        if (lmdb_) SSTREAM_RETURN_IF_ERROR(Materialize(start));
+        SSTREAM_RETURN_IF_ERROR(EmitWindow(start, windows_[start], false, out));
+      }
+      if (checkpointing_) evicted_.push_back(start);
+      windows_.erase(start);
+      open_windows_.erase(start);
       last_window_ = nullptr;
     }
     return Status::OK();
@@ -578,6 +648,8 @@ class WindowOperator final : public Operator {
   size_t time_index_ = 0;  // the event time's column
   std::unique_ptr<RecordScanner> scanner_;
   std::map<int64_t, GroupTable> windows_;
+  bool lmdb_ = false;                // --state-store lmdb
+  std::set<int64_t> open_windows_;  // lmdb: starts of the windows in the store
   GroupTable* last_window_ = nullptr;  // windows_[last_start_], until an erase
   int64_t last_start_ = 0;
   std::vector<uint32_t> order_;
@@ -634,6 +706,7 @@ std::vector<std::pair<const char*, std::vector<WindowKind>>> SetOptions(const Wi
   add(o.session_gap_field != d.session_gap_field, "--session-gap-field", {K::kSessions});
   add(o.watermark != d.watermark, "--watermark", timed);
   add(o.watermark_policy != d.watermark_policy, "--watermark-policy", timed);
+  add(o.state_store != d.state_store, "--state-store", windows);
   add(o.by != d.by, "--by", {K::kEventTime, K::kSessions, K::kBatches});
   add(o.agg != d.agg, "--agg", {K::kEventTime, K::kSessions, K::kBatches});
   add(o.mode != d.mode, "--mode", aggregating);
@@ -670,6 +743,7 @@ std::string Fingerprint(const WindowOptions& o) {
   add("--by", fmt::format("{}", fmt::join(o.by, ", ")), "");
   add("--agg", o.agg, d.agg);
   add("--mode", o.mode, d.mode);
+  add("--state-store", o.state_store, d.state_store);
   add("--batch-window", std::to_string(o.batch_window), std::to_string(d.batch_window));
   add("--batch-slide", std::to_string(o.batch_slide), std::to_string(d.batch_slide));
   add("--inverse", o.inverse ? "true" : "false", "false");
@@ -735,6 +809,10 @@ Status NewWindowStage(const WindowOptions& o, std::unique_ptr<Operator>* op) {
 }
 
 Status RunWindow(const WindowOptions& o, const CommonOptions& common) {
+  if (o.state_store == "lmdb" && common.checkpoint.empty()) {
+    return Status::Usage(
+        "--state-store lmdb keeps the windows in the checkpoint: give --checkpoint DIR");
+  }
   return RunStdioStage(common, [&](std::unique_ptr<Operator>* op) { return NewWindowStage(o, op); });
 }
 
