@@ -6,7 +6,8 @@
 #
 #   tests/chaos/chaos.sh -b BIN_DIR [-n EVENTS] [-k KILLS] [-s SEED] [-q QUERY]
 #
-# QUERY is window (tumbling counts per ad) or dedup (within the watermark).
+# QUERY is window (tumbling counts per ad), window-lmdb (the same with the
+# windows kept in LMDB) or dedup (within the watermark).
 # Boundaries come from --max-batch-records alone (the interval is an hour),
 # so the uninterrupted run is deterministic, and events are out of order by
 # more than the watermark delay, so late rows make the output depend on
@@ -41,6 +42,10 @@ case $query in
     select="ad_id, event_time"
     stateful=(--time event_time --tumbling 10s --watermark 5s --by ad_id --agg "count, min(event_time) AS first_ms")
     ;;
+  window-lmdb)  # the same, with the windows kept in LMDB
+    select="ad_id, event_time"
+    stateful=(--time event_time --tumbling 10s --watermark 5s --by ad_id --agg "count, min(event_time) AS first_ms" --state-store lmdb)
+    ;;
   dedup)
     select="ad_id, event_type, event_time, user_id"
     stateful=(--dedup "ad_id, event_type" --within-watermark --time event_time --watermark 3s)
@@ -61,6 +66,11 @@ start() {  # checkpoint-args... -- out-dir
   local cp=() out
   while [[ $1 != -- ]]; do cp+=("$1"); shift; done
   out=$2
+  local args=("${stateful[@]}")
+  # Without a checkpoint (the reference run) state stays in memory.
+  if ((${#cp[@]} == 0)) && [[ ${stateful[*]} == *--state-store* ]]; then
+    args=("${stateful[@]:0:${#stateful[@]}-2}")
+  fi
   rm -f "$work"/pid.*
   (
     set -o pipefail
@@ -68,7 +78,7 @@ start() {  # checkpoint-args... -- out-dir
       "$work/events.json" 2>>"$work/log" |
       stage map "$bin/sstream-map" "${cp[@]}" --where "event_type <> 'purchase'" \
         --select "$select" 2>>"$work/log" |
-      stage window "$bin/sstream-window" "${cp[@]}" "${stateful[@]}" 2>>"$work/log" |
+      stage window "$bin/sstream-window" "${cp[@]}" "${args[@]}" 2>>"$work/log" |
       stage sink "$bin/sstream-sink" "${cp[@]}" --path "$out" 2>>"$work/log"
   ) 2>/dev/null &
   pipeline=$!
