@@ -11,7 +11,7 @@ set -euo pipefail
 bin_dir=${1:?usage: regen-docs.sh BIN_DIR [OUT_ROOT]}
 src_root=$(cd "$(dirname "$0")/.." && pwd)
 out_root=${2:-$src_root}
-tools=(sstream-source sstream-map sstream-window sstream-join sstream-sink)
+tools=(sstream-source sstream-map sstream-window sstream-join sstream-sink sstream-checkpoint)
 
 mkdir -p "$out_root/man" "$out_root/completions/bash" "$out_root/completions/zsh" \
   "$out_root/completions/fish"

@@ -10,7 +10,7 @@ export SSTREAM_SOURCE_DIR
 unset SSTREAM_WIRE
 
 FIXTURES="$SSTREAM_SOURCE_DIR/tests/fixtures"
-TOOLS=(sstream-source sstream-map sstream-window sstream-join sstream-sink)
+TOOLS=(sstream-source sstream-map sstream-window sstream-join sstream-sink sstream-checkpoint)
 
 setup() {
   cd "$BATS_TEST_TMPDIR" || return 1

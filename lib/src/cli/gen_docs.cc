@@ -185,6 +185,7 @@ std::string GenerateZsh(const ToolInfo& info, const std::vector<OptionDef>& opti
     }
     return o;
   };
+  int positionals = 0;
   for (const auto& d : options) {
     std::string action;
     if (TakesValue(d)) {
@@ -200,8 +201,11 @@ std::string GenerateZsh(const ToolInfo& info, const std::vector<OptionDef>& opti
       }
     }
     if (IsPositional(d)) {
-      std::string star = d.kind == OptionDef::Kind::kPositionalList ? "*" : "";
-      out += fmt::format("  '{}:{}:_files' \\\n", star.empty() ? "1" : star, esc(Short(d.description)));
+      // Positionals are numbered in order (1, 2, ...); a list takes the rest.
+      std::string spec = d.kind == OptionDef::Kind::kPositionalList
+                             ? std::string("*")
+                             : std::to_string(++positionals);
+      out += fmt::format("  '{}:{}:_files' \\\n", spec, esc(Short(d.description)));
       continue;
     }
     if (d.kind == OptionDef::Kind::kRest) {
