@@ -105,6 +105,9 @@ class Operator {
     (void)changes;
     return Status::OK();
   }
+  // After the state is loaded (or, in a sink, the checkpoint opened), before
+  // the first record.
+  virtual Status OnResume() { return Status::OK(); }
   // Set before the first record when the stage keeps a checkpoint: only
   // then do operators track what changed.
   void set_checkpoint(StageCheckpoint* cp) {

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -81,7 +82,30 @@ std::string PartitionName(std::string_view field, std::string_view text, bool mi
   return out;
 }
 
+// Removes part files of epochs after `epoch` in `dir` and its partitions.
+static void RemoveParts(const std::string& dir, int64_t epoch, int depth, int64_t* removed) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return;
+  while (dirent* e = ::readdir(d)) {
+    if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+    const std::string path = dir + "/" + e->d_name;
+    long long part_epoch = -1;
+    if (std::sscanf(e->d_name, "part-%12lld-", &part_epoch) == 1) {
+      if (part_epoch > epoch && ::unlink(path.c_str()) == 0) ++*removed;
+    } else if (depth > 0 && std::strchr(e->d_name, '=') != nullptr) {
+      RemoveParts(path, epoch, depth - 1, removed);
+    }
+  }
+  ::closedir(d);
+}
+
 PartFiles::~PartFiles() { Abort(); }
+
+Status PartFiles::RemoveAfter(int64_t epoch, int64_t* removed) {
+  *removed = 0;
+  RemoveParts(dir_, epoch, 1, removed);
+  return *removed > 0 ? SyncDir(dir_) : Status::OK();
+}
 
 Status PartFiles::Open() {
   SSTREAM_RETURN_IF_ERROR(MakeDirs(dir_));

@@ -26,6 +26,9 @@ class PartFiles {
   // Creates the directory if needed and removes temporary files a killed
   // run left behind.
   Status Open();
+  // Removes the part files of epochs after `epoch` (uncommitted output of
+  // an earlier run, or of epochs rewound); returns how many.
+  Status RemoveAfter(int64_t epoch, int64_t* removed);
   // Appends `bytes` to the open file of `partition` ("" = none; else a
   // "field=value" directory name), starting a file with `header` if new.
   Status Append(std::string_view partition, std::string_view bytes, std::string_view header);

@@ -93,6 +93,20 @@ class SinkOperator final : public Operator {
     return Status::OK();
   }
 
+  // Under a checkpoint, part files of epochs after the last commit are
+  // uncommitted (a run died between rename and commit) or rewound: they go,
+  // and the replay writes them again.
+  Status OnResume() override {
+    if (!parts_ || checkpoint_ == nullptr) return Status::OK();
+    int64_t removed = 0;
+    SSTREAM_RETURN_IF_ERROR(parts_->RemoveAfter(checkpoint_->committed(), &removed));
+    if (removed > 0) {
+      Log(LogLevel::kInfo, fmt::format("removed {} part file(s) of epochs after {}, not committed",
+                                       removed, checkpoint_->committed()));
+    }
+    return Status::OK();
+  }
+
   // Opens the output directory (once options are known to be good).
   Status Start() { return parts_ ? parts_->Open() : Status::OK(); }
 

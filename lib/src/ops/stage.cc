@@ -274,6 +274,7 @@ class StageLoop {
       SSTREAM_RETURN_IF_ERROR(cp_->Load(
           [&](std::string_view key, std::string_view value) { return op_->LoadState(key, value); }));
     }
+    SSTREAM_RETURN_IF_ERROR(op_->OnResume());
     last_epoch_ = cp_->cut();
     if (cp_->cut() >= 0) {
       Log(LogLevel::kInfo, fmt::format("resuming after epoch {} (checkpoint {})", cp_->cut(),
