@@ -31,7 +31,7 @@ Status LmdbError(const std::string& dir, std::string_view what, int rc) {
   std::string msg = fmt::format("checkpoint {}: {}: {}", dir, what, mdb_strerror(rc));
   switch (rc) {
     case MDB_MAP_FULL:
-      msg += " (the checkpoint is full: give it a larger map size, or reset it)";
+      msg += " (the checkpoint is full: it holds at most 64 GiB; rewind or reset it, or start a new one)";
       break;
     case MDB_INVALID:
     case MDB_CORRUPTED:
