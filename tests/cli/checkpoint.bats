@@ -5,17 +5,6 @@ load test_helper
 # restarts, and every bad state refused with a clear message. The chaos test
 # (tests/chaos) covers kill -9 at random moments.
 
-# Events ts = 0, 1000, ..., (n-1)*1000 ms, key "a" or "b".
-events() {  # first last
-  local i
-  for ((i = $1; i <= $2; i++)); do
-    printf '{"ts":%d,"k":"%s"}\n' $((i * 1000)) $([[ $((i % 2)) == 0 ]] && echo a || echo b)
-  done
-}
-
-# All part files' lines, sorted.
-parts() { find "${1:-out}" -name 'part-*' -exec cat {} + | LC_ALL=C sort; }
-
 window_pipeline() {  # trigger
   run_pipeline "sstream-source --checkpoint cp --trigger $1 --max-batch-records 4 in.json |
     sstream-window --checkpoint cp --time ts --time-format ms --tumbling 10s --watermark 0s --by k |

@@ -4,17 +4,6 @@ load test_helper
 # sstream-checkpoint: show, reset and rewind the checkpoint of a real
 # pipeline (source -> window -> sink with part files).
 
-# Events ts = 0, 1000, ..., (n-1)*1000 ms, key "a" or "b".
-events() {  # first last
-  local i
-  for ((i = $1; i <= $2; i++)); do
-    printf '{"ts":%d,"k":"%s"}\n' $((i * 1000)) $([[ $((i % 2)) == 0 ]] && echo a || echo b)
-  done
-}
-
-# All part files' lines, sorted.
-parts() { find "${1:-out}" -name 'part-*' -exec cat {} + | LC_ALL=C sort; }
-
 # The epochs that have a part file, one per line.
 part_epochs() {
   find "${1:-out}" -name 'part-*' | sed 's/.*part-0*\([0-9][0-9]*\)-.*/\1/' | sort -n | uniq

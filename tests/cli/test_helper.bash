@@ -138,3 +138,14 @@ assert_usage_error() {
   assert_output ""
   assert_stderr_contains "$1: error: $want"
 }
+
+# Checkpoint tests: events with ts = FIRST..LAST seconds (in ms), key "a" or "b".
+events() {  # first last
+  local i
+  for ((i = $1; i <= $2; i++)); do
+    printf '{"ts":%d,"k":"%s"}\n' $((i * 1000)) $([[ $((i % 2)) == 0 ]] && echo a || echo b)
+  done
+}
+
+# All lines of the part files under a sink's --path (default out), sorted.
+parts() { find "${1:-out}" -name 'part-*' -exec cat {} + | LC_ALL=C sort; }
