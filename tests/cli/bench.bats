@@ -107,3 +107,51 @@ ysb_skip_args() {
   assert_failure 2
   assert_output --partial "exclude each other"
 }
+
+@test "checkpoint.sh: outputs agree with and without checkpoints, and after a restart" {
+  [[ -x /usr/bin/time ]] || skip "GNU time is not installed"
+  run "$SSTREAM_SOURCE_DIR/tests/bench/checkpoint.sh" -n 20000 -r 1 --keys 2000
+  assert_success
+  assert_output --partial "outputs agree: 100 rows identical with and without checkpoints"
+  assert_line --regexp '^checkpoint +20000 +[0-9.]+ '
+  assert_output --partial "checkpoint size after a run: "
+  # The drained checkpoint held the window's 2000 groups; every restart and
+  # every run from scratch wrote exactly them.
+  assert_output --partial "drained run (stdout sink): 2000 groups"
+  assert_line --regexp '^restart-stdout +[0-9.]+ +[0-9.]+ +[0-9.]+ '
+  assert_line --regexp '^restart-path +[0-9.]+ +[0-9.]+ +[0-9.]+ '
+  assert_line --regexp '^scratch-stdout +- +[0-9.]+ +[0-9.]+ '
+  assert_output --partial "outputs agree: 2000 rows of the closed window identical across restart-stdout restart-path scratch-stdout scratch-path"
+  assert_output --partial "summary: 1 run(s), outputs agree"
+  refute_output --partial "FAILED"
+}
+
+@test "checkpoint.sh: a checkpointed pipeline whose output differs fails the run" {
+  [[ -x /usr/bin/time ]] || skip "GNU time is not installed"
+  # A tools directory whose sstream-map drops its first record under --checkpoint.
+  mkdir bin
+  for t in sstream-source sstream-join sstream-window sstream-sink; do ln -s "$SSTREAM_BIN_DIR/$t" "bin/$t"; done
+  cat >bin/sstream-map <<SH
+#!/usr/bin/env bash
+[[ " \$* " == *" --checkpoint "* ]] || exec "$SSTREAM_BIN_DIR/sstream-map" "\$@"
+"$SSTREAM_BIN_DIR/sstream-map" "\$@" | awk '/^\{"ad_id"/ && !n++ { next } 1'
+SH
+  chmod +x bin/sstream-map
+  run "$SSTREAM_SOURCE_DIR/tests/bench/checkpoint.sh" -n 3000 -r 1 -b bin --only throughput
+  assert_failure 1
+  assert_output --partial "FAILED: throughput checkpoint (warm-up): rows differ from no-checkpoint (warm-up)"
+  assert_line --regexp '^checkpoint +3000 +FAILED'
+  assert_output --partial "summary: 1 run(s): FAILED"
+}
+
+@test "checkpoint.sh: bad arguments are refused" {
+  run "$SSTREAM_SOURCE_DIR/tests/bench/checkpoint.sh" --keys 0
+  assert_failure 2
+  assert_output --partial "keys must be a positive integer"
+  run "$SSTREAM_SOURCE_DIR/tests/bench/checkpoint.sh" --only nosuchpart
+  assert_failure 2
+  assert_output --partial "unknown part"
+  run "$SSTREAM_SOURCE_DIR/tests/bench/checkpoint.sh" --wire xml
+  assert_failure 2
+  assert_output --partial "--wire must be json or binary"
+}

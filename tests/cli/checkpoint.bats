@@ -224,3 +224,16 @@ same_across_a_drain() {
   assert_failure 2
   assert_stderr_contains "--state-store does not combine with session windows"
 }
+
+@test "the source's files are known by their absolute path: a run from elsewhere resumes" {
+  events 0 24 > in.json
+  window_pipeline available-now
+  assert_success
+  mkdir sub && cd sub
+  run_pipeline "sstream-source --checkpoint ../cp --trigger 1h --max-batch-records 4 ../in.json |
+    sstream-window --checkpoint ../cp --time ts --time-format ms --tumbling 10s --watermark 0s --by k |
+    sstream-sink --checkpoint ../cp --path ../out"
+  assert_success
+  cd ..
+  assert_equal "$(parts | wc -l)" 6
+}

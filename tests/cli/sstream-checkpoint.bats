@@ -40,7 +40,7 @@ show_json() {
   assert_line "  cut:          epoch 10 (the lowest commit; the next run resumes after it)"
   assert_line "  rewind to:    epochs -1..10"
   assert_line "stage source (source)"
-  assert_line "  fingerprint:  sstream-source in.json --format json"
+  assert_line "  fingerprint:  sstream-source $PWD/in.json --format json"  # absolute: runs may start elsewhere
   assert_line "  epochs kept:  0..9 (10 records)"
   assert_line "  resumes at:   epoch 9: input=0 offset=$(wc -c < in.json) line=200"
   assert_line "stage window (state)"

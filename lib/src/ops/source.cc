@@ -1,6 +1,8 @@
 #include "sstream/source.h"
 
 #include <cinttypes>
+#include <climits>
+#include <cstdlib>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -101,7 +103,14 @@ class SourceRunner {
   // read the same input (the trigger and batch caps may change).
   std::string Fingerprint() const {
     std::string fp = "sstream-source";
-    for (const auto& in : o_.inputs) fp += " " + in;
+    for (const auto& in : o_.inputs) {
+      // Files by their absolute path: a run from another directory, or with
+      // the path written otherwise, reads the same input.
+      std::string path = in.rfind("file:", 0) == 0 ? in.substr(5) : in;
+      char* real = in.rfind("gen:", 0) == 0 ? nullptr : ::realpath(path.c_str(), nullptr);
+      fp += " " + (real != nullptr ? std::string(real) : in);
+      std::free(real);
+    }
     if (generator_) {
       // --count may change: a later run may generate further.
       fp += fmt::format(" --seed {}", o_.seed);
