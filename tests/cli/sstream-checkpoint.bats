@@ -70,7 +70,7 @@ show_json() {
     .undo_oldest_epoch, .epochs'
   assert_output "$(printf '%s\n' 10 true 0 null)"
   run -0 show_json '.stages[] | select(.name == "sink") | .committed, .fingerprint'
-  assert_output "$(printf '%s\n' 10 "sstream-sink --format json --path 'out'")"
+  assert_output "$(printf '%s\n' 10 "sstream-sink --format json --path '$PWD/out'")"
 }
 
 @test "show, reset and rewind fail with status 1 where there is no checkpoint, creating nothing" {

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "io/part_files.h"
@@ -316,7 +318,11 @@ Status NewSinkOperator(const SinkOptions& o, ByteSink* out, std::unique_ptr<Oper
   SSTREAM_RETURN_IF_ERROR(s->Init());
   SSTREAM_RETURN_IF_ERROR(s->Start());
   std::string fp = "sstream-sink --format " + o.format;
-  if (!o.path.empty()) fp += " --path '" + o.path + "'";
+  if (!o.path.empty()) {  // by its absolute path (it exists now), as a source's files
+    char* real = ::realpath(o.path.c_str(), nullptr);
+    fp += " --path '" + (real != nullptr ? std::string(real) : o.path) + "'";
+    std::free(real);
+  }
   if (!o.partition_by.empty()) fp += " --partition-by '" + o.partition_by + "'";
   s->set_fingerprint(std::move(fp));
   *op = std::move(s);
