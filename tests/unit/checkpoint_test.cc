@@ -221,5 +221,45 @@ TEST_F(CheckpointTest, OldUndoAndEpochRecordsAreCollected) {
   EXPECT_LE(undo, 2 * static_cast<size_t>(StageCheckpoint::kRetainedEpochs + 2));
 }
 
+TEST_F(CheckpointTest, ARetiredPrefixIsHiddenAtOnceUndoneOnRollbackAndPurgedLater) {
+  std::unique_ptr<StageCheckpoint> win, sink;
+  ASSERT_TRUE(OpenStage(dir_, "window", "w", &win).ok());
+  ASSERT_TRUE(OpenStage(dir_, "sink", "json", &sink).ok());
+  StateChanges c;
+  for (int i = 0; i < 100; ++i) c.Put("w1/" + std::to_string(i), "v");
+  c.Put("w2/x", "v");
+  ASSERT_TRUE(win->Save(0, c).ok());
+  ASSERT_TRUE(sink->Commit(0).ok());
+  c.Clear();
+  c.RetirePrefix("w1/");
+  ASSERT_TRUE(win->Save(1, c).ok());
+  EXPECT_EQ(LoadAll(win.get()), (std::map<std::string, std::string>{{"w2/x", "v"}}));
+  auto state_keys = [&] {
+    size_t n = 0;
+    EXPECT_TRUE(win->checkpoint()
+                    ->View([&](CheckpointTxn& t) {
+                      return t.Scan("window.state", "", false, [&](std::string_view, std::string_view) {
+                        ++n;
+                        return CheckpointTxn::Step::kNext;
+                      });
+                    })
+                    .ok());
+    return n;
+  };
+  EXPECT_GE(state_keys(), 100u) << "retiring writes one marker, not 100 deletions";
+  win.reset();
+  ASSERT_TRUE(OpenStage(dir_, "window", "w", &win).ok());  // rolls back to the cut, epoch 0
+  EXPECT_EQ(LoadAll(win.get()).size(), 101u) << "epoch 1's retirement is undone";
+  c.Clear();
+  c.RetirePrefix("w1/");
+  ASSERT_TRUE(win->Save(1, c).ok());
+  for (int64_t e = 1; e < 15; ++e) {
+    ASSERT_TRUE(sink->Commit(e).ok());
+    if (e > 1) ASSERT_TRUE(win->Save(e, StateChanges()).ok());
+  }
+  EXPECT_EQ(LoadAll(win.get()), (std::map<std::string, std::string>{{"w2/x", "v"}}));
+  EXPECT_EQ(state_keys(), 2u) << "w2/x and @epoch: the retired keys are gone for good";
+}
+
 }  // namespace
 }  // namespace sstream

@@ -95,6 +95,11 @@ class StateChanges {
   void Erase(std::string_view key) { Add(Op::kErase, key, {}); }
   // Erases every key that starts with `prefix`.
   void ErasePrefix(std::string_view prefix) { Add(Op::kErasePrefix, prefix, {}); }
+  // Erases every key under `prefix` at once, however many (an evicted
+  // window): a marker hides them from Load from this epoch on, and they are
+  // deleted for good once the epoch leaves the retained range (no undo
+  // records, as no rollback can reach back before it).
+  void RetirePrefix(std::string_view prefix) { Add(Op::kRetirePrefix, prefix, {}); }
   bool empty() const { return ops_.empty(); }
   size_t size() const { return ops_.size(); }
   void Clear() {
@@ -102,7 +107,7 @@ class StateChanges {
     bytes_.clear();
   }
 
-  enum class Op : uint8_t { kPut, kErase, kErasePrefix };
+  enum class Op : uint8_t { kPut, kErase, kErasePrefix, kRetirePrefix };
   // Calls fn(op, key, value) for each change in key order (a stable sort:
   // changes to one key keep their order).
   template <typename Fn>
@@ -143,6 +148,7 @@ class StateChanges {
 //   commits        sink name -> last committed epoch
 //   NAME.epochs    sources: epoch (20 digits) -> what the epoch covers
 //   NAME.state     stateful stages: key -> value, as of the stage's epoch
+//                  (keys from '@' on are reserved: "@epoch", "@retired/...")
 //   NAME.undo      epoch (8 bytes, big-endian) + key -> the value before
 //                  that epoch ('=' + value, or '-' when absent)
 // The pipeline's consistent cut is the lowest epoch its sinks committed
@@ -199,6 +205,9 @@ class StageCheckpoint {
   static constexpr std::string_view kStagesDb = "stages";
   static constexpr std::string_view kCommitsDb = "commits";
   static constexpr std::string_view kEpochStateKey = "@epoch";
+  // State keys starting with '@' are the checkpoint's own: "@epoch", and
+  // "@retired/" + prefix -> the epoch that retired the prefix.
+  static constexpr std::string_view kRetiredPrefix = "@retired/";
   // The cut: the lowest committed epoch over `commits` (-1: none).
   static Status ReadCut(CheckpointTxn& t, int64_t* cut);
   // Rolls the state of stage `name` back to `epoch` with its undo records.

@@ -1,6 +1,7 @@
 // StageCheckpoint: a stage's records in the pipeline's checkpoint — its
 // fingerprint, its state with undo records, a source's epochs, a sink's
 // commits — and the rollback to the pipeline's consistent cut.
+#include <algorithm>
 #include <charconv>
 #include <string>
 
@@ -22,10 +23,27 @@ bool ParseEpoch(std::string_view text, int64_t* out) {
 // Undo and epoch records older than the cut by more than kRetainedEpochs
 // go; a source's newest record at or before the cut (where it resumes)
 // always stays.
-Status CollectGarbage(CheckpointTxn& t, const std::string& undo_db, const std::string& epochs_db,
-                      int64_t cut) {
+Status CollectGarbage(CheckpointTxn& t, const std::string& state_db, const std::string& undo_db,
+                      const std::string& epochs_db, int64_t cut) {
   int64_t limit = cut - StageCheckpoint::kRetainedEpochs;
   if (limit <= 0) return Status::OK();
+  // Prefixes retired before the retained range: their keys go for good.
+  const std::string_view retired = StageCheckpoint::kRetiredPrefix;
+  std::vector<std::string> purge;
+  SSTREAM_RETURN_IF_ERROR(t.Scan(state_db, retired, false, [&](std::string_view k, std::string_view v) {
+    if (k.substr(0, retired.size()) != retired) return Step::kStop;
+    int64_t e;
+    if (ParseEpoch(v, &e) && e < limit) {
+      purge.emplace_back(k.substr(retired.size()));
+      return Step::kErase;
+    }
+    return Step::kNext;
+  }));
+  for (const std::string& prefix : purge) {
+    SSTREAM_RETURN_IF_ERROR(t.Scan(state_db, prefix, false, [&](std::string_view k, std::string_view) {
+      return k.substr(0, prefix.size()) == prefix ? Step::kErase : Step::kStop;
+    }));
+  }
   SSTREAM_RETURN_IF_ERROR(t.Scan(undo_db, "", false, [&](std::string_view key, std::string_view) {
     return StageCheckpoint::UndoEpoch(key) < limit ? Step::kErase : Step::kStop;
   }));
@@ -152,9 +170,22 @@ Status StageCheckpoint::Open(std::unique_ptr<Checkpoint> cp, const std::string& 
 Status StageCheckpoint::Load(
     const std::function<Status(std::string_view key, std::string_view value)>& fn) {
   return cp_->View([&](CheckpointTxn& t) -> Status {
+    std::vector<std::string> retired;  // sorted, as scanned
+    SSTREAM_RETURN_IF_ERROR(t.Scan(state_db_, kRetiredPrefix, false, [&](std::string_view k, std::string_view) {
+      if (k.substr(0, kRetiredPrefix.size()) != kRetiredPrefix) return Step::kStop;
+      retired.emplace_back(k.substr(kRetiredPrefix.size()));
+      return Step::kNext;
+    }));
+    std::sort(retired.begin(), retired.end());
+    auto is_retired = [&](std::string_view k) {
+      // The greatest retired prefix <= k is the only one that can hold it.
+      auto it = std::upper_bound(retired.begin(), retired.end(), k,
+                                 [](std::string_view a, const std::string& b) { return a < b; });
+      return it != retired.begin() && k.substr(0, std::prev(it)->size()) == *std::prev(it);
+    };
     Status s;
     SSTREAM_RETURN_IF_ERROR(t.Scan(state_db_, "", false, [&](std::string_view k, std::string_view v) {
-      if (k == kEpochStateKey) return Step::kNext;
+      if ((!k.empty() && k[0] == '@') || (!retired.empty() && is_retired(k))) return Step::kNext;
       s = fn(k, v);
       return s.ok() ? Step::kNext : Step::kStop;
     }));
@@ -206,6 +237,13 @@ Status StageCheckpoint::Save(int64_t epoch, const StateChanges& changes) {
           st = keep_old(key);
           if (st.ok()) st = t.Erase(state_db_, key);
           break;
+        case StateChanges::Op::kRetirePrefix: {
+          std::string marker(kRetiredPrefix);
+          marker.append(key);
+          st = keep_old(marker);
+          if (st.ok()) st = t.Put(state_db_, marker, std::to_string(epoch));
+          break;
+        }
         case StateChanges::Op::kErasePrefix: {
           std::vector<std::string> keys;
           st = t.Scan(state_db_, key, false, [&](std::string_view k, std::string_view) {
@@ -226,7 +264,7 @@ Status StageCheckpoint::Save(int64_t epoch, const StateChanges& changes) {
     SSTREAM_RETURN_IF_ERROR(t.Put(state_db_, kEpochStateKey, std::to_string(epoch)));
     int64_t cut;
     SSTREAM_RETURN_IF_ERROR(ReadCut(t, &cut));
-    return CollectGarbage(t, undo_db_, epochs_db_, cut);
+    return CollectGarbage(t, state_db_, undo_db_, epochs_db_, cut);
   });
   if (s.ok()) state_epoch_ = epoch;
   return s;
@@ -237,7 +275,7 @@ Status StageCheckpoint::RecordEpoch(int64_t epoch, std::string_view covers) {
     SSTREAM_RETURN_IF_ERROR(t.Put(epochs_db_, EpochKey(epoch), covers));
     int64_t cut;
     SSTREAM_RETURN_IF_ERROR(ReadCut(t, &cut));
-    return CollectGarbage(t, undo_db_, epochs_db_, cut);
+    return CollectGarbage(t, state_db_, undo_db_, epochs_db_, cut);
   });
 }
 

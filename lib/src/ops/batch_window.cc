@@ -107,7 +107,7 @@ class BatchWindowOperator final : public Operator {
     for (int64_t epoch : dropped_batches_) {
       k.assign("b");
       PutOrderedI64(&k, epoch);
-      changes->ErasePrefix(k);
+      changes->RetirePrefix(k);
     }
     for (int64_t epoch : new_batches_) {
       auto it = batches_.find(epoch);

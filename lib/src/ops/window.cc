@@ -410,10 +410,10 @@ class WindowOperator final : public Operator {
   }
 
   Status SaveState(StateChanges* changes) override {
-    for (int64_t start : evicted_) {
+    for (int64_t start : evicted_) {  // whole windows: retired, not erased key by key
       state_key_.assign("w");
       PutOrderedI64(&state_key_, start);
-      changes->ErasePrefix(state_key_);
+      changes->RetirePrefix(state_key_);
     }
     evicted_.clear();
     for (const auto& [start, id] : changed_) {
