@@ -493,7 +493,7 @@ if selected restart; then
     s() { if [[ $1 == - ]]; then echo -; else us_to_s "$1"; fi; }
     rrow "$v" "$(s "$r")" "$(s "$fo")" "$(s "$d")" "$(s "$lo")-$(s "$hi")"
   done
-  echo "checkpoint size: data.mdb $(printf '%s' "${DRAIN_MB[stdout]:--}") MiB after the drain ($KEYS groups), $RS_CP_AFTER MiB after the restart (the closed window's undo records are kept $((10)) epochs)"
+  echo "checkpoint size: data.mdb $(printf '%s' "${DRAIN_MB[stdout]:--}") MiB after the drain ($KEYS groups), $RS_CP_AFTER MiB after the restart (the closed window is retired, deleted once 10 epochs behind the cut)"
   echo "drain: building the checkpoint (reading $KEYS records) took ${DRAIN_S[stdout]:--} s (stdout sink), ${DRAIN_S[path]:--} s (--path sink)"
   if [[ -z ${RS_FAILED[*]:-} ]]; then
     fs=$(us_to_s "${FIRST[restart-stdout]}")
