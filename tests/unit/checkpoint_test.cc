@@ -255,7 +255,9 @@ TEST_F(CheckpointTest, ARetiredPrefixIsHiddenAtOnceUndoneOnRollbackAndPurgedLate
   ASSERT_TRUE(win->Save(1, c).ok());
   for (int64_t e = 1; e < 15; ++e) {
     ASSERT_TRUE(sink->Commit(e).ok());
-    if (e > 1) ASSERT_TRUE(win->Save(e, StateChanges()).ok());
+    if (e > 1) {
+      ASSERT_TRUE(win->Save(e, StateChanges()).ok());
+    }
   }
   EXPECT_EQ(LoadAll(win.get()), (std::map<std::string, std::string>{{"w2/x", "v"}}));
   EXPECT_EQ(state_keys(), 2u) << "w2/x and @epoch: the retired keys are gone for good";

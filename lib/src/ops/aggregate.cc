@@ -196,7 +196,8 @@ void Aggregator::Add(AggGroup* gp, const RecordScanner& scanner) const {
 }
 
 namespace {
-enum SlotParts : uint64_t { kDistinct = 1, kHll = 2, kQuantiles = 4 };
+// Which optional parts of a slot follow, as bit flags.
+constexpr uint64_t kDistinct = 1, kHll = 2, kQuantiles = 4;
 }  // namespace
 
 void Aggregator::SaveGroup(const AggGroup& g, std::string* out) const {
