@@ -263,5 +263,38 @@ TEST_F(CheckpointTest, ARetiredPrefixIsHiddenAtOnceUndoneOnRollbackAndPurgedLate
   EXPECT_EQ(state_keys(), 2u) << "w2/x and @epoch: the retired keys are gone for good";
 }
 
+TEST_F(CheckpointTest, AHugeRetiredPrefixIsPurgedOverSeveralSaves) {
+  std::unique_ptr<StageCheckpoint> win, sink;
+  ASSERT_TRUE(OpenStage(dir_, "window", "w", &win).ok());
+  ASSERT_TRUE(OpenStage(dir_, "sink", "json", &sink).ok());
+  StateChanges c;
+  for (int i = 0; i < 120'000; ++i) c.Put("w/" + std::to_string(i), "v");
+  ASSERT_TRUE(win->Save(0, c).ok());
+  c.Clear();
+  c.RetirePrefix("w/");
+  ASSERT_TRUE(win->Save(1, c).ok());
+  auto count = [&](std::string_view prefix) {
+    size_t n = 0;
+    EXPECT_TRUE(win->checkpoint()
+                    ->View([&](CheckpointTxn& t) {
+                      return t.Scan("window.state", prefix, false, [&](std::string_view k, std::string_view) {
+                        if (k.substr(0, prefix.size()) != prefix) return CheckpointTxn::Step::kStop;
+                        ++n;
+                        return CheckpointTxn::Step::kNext;
+                      });
+                    })
+                    .ok());
+    return n;
+  };
+  for (int64_t e = 0; e <= 12; ++e) ASSERT_TRUE(sink->Commit(e).ok());
+  ASSERT_TRUE(win->Save(2, StateChanges()).ok());  // cut 12: epoch 1 is out of range
+  EXPECT_EQ(count("w/"), 20'000u) << "100,000 deleted by this save, the rest by the next";
+  EXPECT_EQ(count("@retired/"), 1u) << "the marker still hides what is left";
+  EXPECT_TRUE(LoadAll(win.get()).empty());
+  ASSERT_TRUE(win->Save(3, StateChanges()).ok());
+  EXPECT_EQ(count("w/"), 0u);
+  EXPECT_EQ(count("@retired/"), 0u);
+}
+
 }  // namespace
 }  // namespace sstream

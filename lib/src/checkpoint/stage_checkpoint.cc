@@ -15,6 +15,9 @@ namespace {
 
 using Step = CheckpointTxn::Step;
 
+// Entries of retired prefixes deleted by one save, at most.
+constexpr int64_t kPurgePerSave = 100'000;
+
 bool ParseEpoch(std::string_view text, int64_t* out) {
   auto r = std::from_chars(text.data(), text.data() + text.size(), *out);
   return r.ec == std::errc() && r.ptr == text.data() + text.size();
@@ -27,22 +30,30 @@ Status CollectGarbage(CheckpointTxn& t, const std::string& state_db, const std::
                       const std::string& epochs_db, int64_t cut) {
   int64_t limit = cut - StageCheckpoint::kRetainedEpochs;
   if (limit <= 0) return Status::OK();
-  // Prefixes retired before the retained range: their keys go for good.
+  // Prefixes retired before the retained range: their keys go for good, at
+  // most kPurgePerSave a save (a huge window is spread over several epochs;
+  // its marker, which hides the rest, goes with its last key).
   const std::string_view retired = StageCheckpoint::kRetiredPrefix;
   std::vector<std::string> purge;
   SSTREAM_RETURN_IF_ERROR(t.Scan(state_db, retired, false, [&](std::string_view k, std::string_view v) {
     if (k.substr(0, retired.size()) != retired) return Step::kStop;
     int64_t e;
-    if (ParseEpoch(v, &e) && e < limit) {
-      purge.emplace_back(k.substr(retired.size()));
-      return Step::kErase;
-    }
+    if (ParseEpoch(v, &e) && e < limit) purge.emplace_back(k.substr(retired.size()));
     return Step::kNext;
   }));
+  int64_t budget = kPurgePerSave;
   for (const std::string& prefix : purge) {
+    bool more = false;
     SSTREAM_RETURN_IF_ERROR(t.Scan(state_db, prefix, false, [&](std::string_view k, std::string_view) {
-      return k.substr(0, prefix.size()) == prefix ? Step::kErase : Step::kStop;
+      if (k.substr(0, prefix.size()) != prefix) return Step::kStop;
+      if (budget-- <= 0) {
+        more = true;
+        return Step::kStop;
+      }
+      return Step::kErase;
     }));
+    if (more) break;
+    SSTREAM_RETURN_IF_ERROR(t.Erase(state_db, std::string(retired) + prefix));
   }
   SSTREAM_RETURN_IF_ERROR(t.Scan(undo_db, "", false, [&](std::string_view key, std::string_view) {
     return StageCheckpoint::UndoEpoch(key) < limit ? Step::kErase : Step::kStop;
