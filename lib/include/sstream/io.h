@@ -56,6 +56,9 @@ void EnlargePipeBuffer(int fd);
 
 // Opens a file for reading ("-" means stdin).
 Status OpenFileSource(const std::string& path, std::unique_ptr<ByteSource>* out);
+// `path` made absolute, links resolved (realpath); as given when it does not
+// exist. Names a file the same way from any working directory.
+std::string AbsolutePath(const std::string& path);
 // A file read from byte `offset` on (a file shorter than that is an error).
 Status OpenFileSourceAt(const std::string& path, uint64_t offset, std::unique_ptr<ByteSource>* out);
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -78,6 +79,14 @@ Status OpenFileSource(const std::string& path, std::unique_ptr<ByteSource>* out)
   if (fd < 0) return PosixError("opening " + path, errno);
   *out = std::make_unique<FdSource>(fd, path, true);
   return Status::OK();
+}
+
+std::string AbsolutePath(const std::string& path) {
+  char* real = ::realpath(path.c_str(), nullptr);
+  if (real == nullptr) return path;
+  std::string out(real);
+  std::free(real);
+  return out;
 }
 
 Status OpenFileSourceAt(const std::string& path, uint64_t offset, std::unique_ptr<ByteSource>* out) {

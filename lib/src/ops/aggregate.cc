@@ -160,8 +160,7 @@ void Aggregator::Add(AggGroup* gp, const RecordScanner& scanner) const {
     }
     if (fn == AggSpec::Fn::kCountDistinct) {
       if (!slot.distinct) slot.distinct = std::make_unique<StringSet>();
-      // Look first: emplace would build (and free) a node for every repeat.
-      if (slot.distinct->find(raw) == slot.distinct->end()) slot.distinct->emplace(raw);
+      InsertKey(slot.distinct.get(), raw);
       continue;
     }
     if (fn == AggSpec::Fn::kFirst || fn == AggSpec::Fn::kLast) {

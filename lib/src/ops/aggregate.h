@@ -25,6 +25,11 @@ struct StringHash {
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+// Adds `key` unless present, building a string only when it is new (emplace
+// would build, and free, one for every repeat).
+inline void InsertKey(StringSet* set, std::string_view key) {
+  if (set->find(key) == set->end()) set->emplace(key);
+}
 
 // Running state of one aggregate in one group. Sums, minima and maxima stay
 // exact 64-bit integers while every input is a JSON integer (as Spark's sum

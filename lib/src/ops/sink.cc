@@ -2,8 +2,6 @@
 
 #include <unistd.h>
 
-#include <cstdlib>
-
 #include <fmt/format.h>
 
 #include "io/part_files.h"
@@ -165,12 +163,7 @@ class SinkOperator final : public Operator {
       line_.append(f.json);
       line_.push_back('\n');
     } else {
-      FormatCsv(&line_);
-      if (header_.empty()) {
-        const size_t end = line_.find('\n') + 1;  // the first row carries the header
-        header_ = line_.substr(0, end);
-        line_.erase(0, end);
-      }
+      FormatCsvRow(&line_);
     }
     partition_.clear();
     if (!o_.partition_by.empty()) {
@@ -186,30 +179,34 @@ class SinkOperator final : public Operator {
       const bool missing = !found || KindOfRaw(raw) == JsonKind::kNull;
       partition_ = PartitionName(o_.partition_by, missing ? "" : CellText(raw), missing);
     }
-    return parts_->Append(partition_, line_, header_);
+    return parts_->Append(partition_, line_, csv_header_);
   }
 
   Status WriteCsv() {
-    FormatCsv(&out_.buffer());
+    const bool first = csv_header_.empty();
+    FormatCsvRow(&line_);
+    if (first) out_.buffer().append(csv_header_);
+    out_.buffer().append(line_);
     return out_.MaybeFlush();
   }
 
-  // The record as a CSV line, after the header line for the first record.
-  void FormatCsv(std::string* out) {
-    std::string& b = *out;
-    if (!csv_header_done_) {
+  // The record as a CSV line; the first record's fields make the header
+  // (csv_header_), written at the top of stdout or of each part file.
+  void FormatCsvRow(std::string* out) {
+    if (csv_header_.empty()) {
       for (const auto& [name, raw] : scanner_.fields()) {
         (void)raw;
         columns_.emplace_back(name);
       }
       for (size_t c = 0; c < columns_.size(); ++c) {
-        if (c) b.push_back(',');
+        if (c) csv_header_.push_back(',');
         std::string quoted = "\"" + columns_[c] + "\"";
-        AppendCsvField(&b, quoted);
+        AppendCsvField(&csv_header_, quoted);
       }
-      b.push_back('\n');
-      csv_header_done_ = true;
+      csv_header_.push_back('\n');
     }
+    std::string& b = *out;
+    b.clear();
     for (size_t c = 0; c < columns_.size(); ++c) {
       if (c) b.push_back(',');
       std::string_view raw;
@@ -305,10 +302,9 @@ class SinkOperator final : public Operator {
   std::vector<std::string> columns_;
   std::vector<std::vector<std::string>> rows_;  // at most --num-rows per batch
   int64_t batch_rows_ = 0;
-  bool csv_header_done_ = false;
   bool warned_columns_ = false;
   std::unique_ptr<PartFiles> parts_;  // --path
-  std::string line_, header_, partition_;
+  std::string line_, csv_header_, partition_;
 };
 
 }  // namespace
@@ -318,11 +314,8 @@ Status NewSinkOperator(const SinkOptions& o, ByteSink* out, std::unique_ptr<Oper
   SSTREAM_RETURN_IF_ERROR(s->Init());
   SSTREAM_RETURN_IF_ERROR(s->Start());
   std::string fp = "sstream-sink --format " + o.format;
-  if (!o.path.empty()) {  // by its absolute path (it exists now), as a source's files
-    char* real = ::realpath(o.path.c_str(), nullptr);
-    fp += " --path '" + (real != nullptr ? std::string(real) : o.path) + "'";
-    std::free(real);
-  }
+  // The directory by its absolute path (it exists now), as a source's files.
+  if (!o.path.empty()) fp += " --path '" + AbsolutePath(o.path) + "'";
   if (!o.partition_by.empty()) fp += " --partition-by '" + o.partition_by + "'";
   s->set_fingerprint(std::move(fp));
   *op = std::move(s);

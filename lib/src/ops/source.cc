@@ -1,8 +1,6 @@
 #include "sstream/source.h"
 
 #include <cinttypes>
-#include <climits>
-#include <cstdlib>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -106,10 +104,7 @@ class SourceRunner {
     for (const auto& in : o_.inputs) {
       // Files by their absolute path: a run from another directory, or with
       // the path written otherwise, reads the same input.
-      std::string path = in.rfind("file:", 0) == 0 ? in.substr(5) : in;
-      char* real = in.rfind("gen:", 0) == 0 ? nullptr : ::realpath(path.c_str(), nullptr);
-      fp += " " + (real != nullptr ? std::string(real) : in);
-      std::free(real);
+      fp += " " + (generator_ ? in : AbsolutePath(in.rfind("file:", 0) == 0 ? in.substr(5) : in));
     }
     if (generator_) {
       // --count may change: a later run may generate further.

@@ -512,7 +512,7 @@ class WindowOperator final : public Operator {
         return Status::OK();
       }
     }
-    if (checkpointing_) touched_.emplace(key_);
+    if (checkpointing_) InsertKey(&touched_, key_);
     SessionMap& sessions = sessions_by_key_[std::string(key_)];
     Session merged;
     merged.end = t + gap;
@@ -586,7 +586,7 @@ class WindowOperator final : public Operator {
     }
     if (evict) {
       for (auto& [start, key, it] : picked) {
-        if (checkpointing_) touched_.insert(*key);
+        if (checkpointing_) InsertKey(&touched_, *key);
         sessions_by_key_[*key].erase(it);
       }
       for (auto it = sessions_by_key_.begin(); it != sessions_by_key_.end();) {
@@ -665,7 +665,7 @@ class WindowOperator final : public Operator {
   // Checkpoints: what changed since the last save.
   std::vector<std::pair<int64_t, uint32_t>> changed_;  // (window start, group id)
   std::vector<int64_t> evicted_;                       // window starts
-  std::unordered_set<std::string> touched_;            // session keys
+  StringSet touched_;                                  // session keys
   std::string state_key_, state_value_;
 };
 
@@ -683,73 +683,61 @@ namespace {
 // What sstream-window does, by the options given: one of three operators.
 enum class WindowKind { kEventTime, kSessions, kBatches, kDedup };
 
-// Every option that differs from its default, with the operators that use it.
-// One table, so a new option cannot be silently ignored by a mode.
-std::vector<std::pair<const char*, std::vector<WindowKind>>> SetOptions(const WindowOptions& o) {
+// Every option that differs from its default: its value as text, and the
+// operators that use it. One table, so a new option can neither be silently
+// ignored by a mode nor left out of the checkpoint's fingerprint.
+struct SetOption {
+  const char* name;
+  std::string value;
+  std::vector<WindowKind> kinds;
+  bool shapes_state;  // part of the query (not where late rows go, nor idle input)
+};
+
+std::vector<SetOption> SetOptions(const WindowOptions& o) {
   using K = WindowKind;
   const WindowOptions d;
   const std::vector<K> windows = {K::kEventTime};
   const std::vector<K> aggregating = {K::kEventTime, K::kSessions};
   const std::vector<K> timed = {K::kEventTime, K::kSessions, K::kDedup};
-  std::vector<std::pair<const char*, std::vector<WindowKind>>> out;
-  auto add = [&](bool set, const char* name, std::vector<K> kinds) {
-    if (set) out.emplace_back(name, std::move(kinds));
+  std::vector<SetOption> out;
+  auto add = [&](const char* name, const std::string& value, const std::string& dflt,
+                 std::vector<K> kinds, bool shapes_state = true) {
+    if (value != dflt) out.push_back({name, value, std::move(kinds), shapes_state});
   };
-  add(o.time_field != d.time_field, "--time", timed);
-  add(o.time_format != d.time_format, "--time-format", timed);
-  add(o.output_time_format != d.output_time_format, "--output-time-format", aggregating);
-  add(o.tumbling != d.tumbling, "--tumbling", windows);
-  add(o.sliding != d.sliding, "--sliding", windows);
-  add(o.slide != d.slide, "--slide", windows);
-  add(o.offset != d.offset, "--offset", windows);
-  add(o.session != d.session, "--session", {K::kSessions});
-  add(o.session_gap_field != d.session_gap_field, "--session-gap-field", {K::kSessions});
-  add(o.watermark != d.watermark, "--watermark", timed);
-  add(o.watermark_policy != d.watermark_policy, "--watermark-policy", timed);
-  add(o.state_store != d.state_store, "--state-store", windows);
-  add(o.by != d.by, "--by", {K::kEventTime, K::kSessions, K::kBatches});
-  add(o.agg != d.agg, "--agg", {K::kEventTime, K::kSessions, K::kBatches});
-  add(o.mode != d.mode, "--mode", aggregating);
-  add(o.late_output != d.late_output, "--late-output", aggregating);
-  add(o.idle_timeout != d.idle_timeout, "--idle-timeout", aggregating);
-  add(o.batch_window != d.batch_window, "--batch-window", {K::kBatches});
-  add(o.batch_slide != d.batch_slide, "--batch-slide", {K::kBatches});
-  add(o.inverse != d.inverse, "--inverse", {K::kBatches});
-  add(o.drop_zero != d.drop_zero, "--drop-zero", {K::kBatches});
-  add(o.dedup != d.dedup, "--dedup", {K::kDedup});
-  add(o.within_watermark != d.within_watermark, "--within-watermark", {K::kDedup});
+  auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
+  auto list = [](const std::vector<std::string>& v) { return fmt::format("{}", fmt::join(v, ", ")); };
+  add("--time", o.time_field, d.time_field, timed);
+  add("--time-format", o.time_format, d.time_format, timed);
+  add("--output-time-format", o.output_time_format, d.output_time_format, aggregating);
+  add("--tumbling", o.tumbling, d.tumbling, windows);
+  add("--sliding", o.sliding, d.sliding, windows);
+  add("--slide", o.slide, d.slide, windows);
+  add("--offset", o.offset, d.offset, windows);
+  add("--session", o.session, d.session, {K::kSessions});
+  add("--session-gap-field", o.session_gap_field, d.session_gap_field, {K::kSessions});
+  add("--watermark", o.watermark, d.watermark, timed);
+  add("--watermark-policy", o.watermark_policy, d.watermark_policy, timed);
+  add("--state-store", o.state_store, d.state_store, windows);
+  add("--by", list(o.by), list(d.by), {K::kEventTime, K::kSessions, K::kBatches});
+  add("--agg", o.agg, d.agg, {K::kEventTime, K::kSessions, K::kBatches});
+  add("--mode", o.mode, d.mode, aggregating);
+  add("--late-output", o.late_output, d.late_output, aggregating, false);
+  add("--idle-timeout", o.idle_timeout, d.idle_timeout, aggregating, false);
+  add("--batch-window", std::to_string(o.batch_window), std::to_string(d.batch_window), {K::kBatches});
+  add("--batch-slide", std::to_string(o.batch_slide), std::to_string(d.batch_slide), {K::kBatches});
+  add("--inverse", flag(o.inverse), flag(d.inverse), {K::kBatches});
+  add("--drop-zero", flag(o.drop_zero), flag(d.drop_zero), {K::kBatches});
+  add("--dedup", list(o.dedup), list(d.dedup), {K::kDedup});
+  add("--within-watermark", flag(o.within_watermark), flag(d.within_watermark), {K::kDedup});
   return out;
 }
 
-// The query as text, for the checkpoint: every option that shapes state or
-// output (not where late rows go, nor the idle timeout).
-std::string Fingerprint(const WindowOptions& o) {
-  const WindowOptions d;
+// The query as text, for the checkpoint.
+std::string Fingerprint(const std::vector<SetOption>& set) {
   std::string fp = "sstream-window";
-  auto add = [&](const char* name, const std::string& value, const std::string& dflt) {
-    if (value != dflt) fp += fmt::format(" {} '{}'", name, value);
-  };
-  add("--time", o.time_field, d.time_field);
-  add("--time-format", o.time_format, d.time_format);
-  add("--output-time-format", o.output_time_format, d.output_time_format);
-  add("--tumbling", o.tumbling, d.tumbling);
-  add("--sliding", o.sliding, d.sliding);
-  add("--slide", o.slide, d.slide);
-  add("--offset", o.offset, d.offset);
-  add("--session", o.session, d.session);
-  add("--session-gap-field", o.session_gap_field, d.session_gap_field);
-  add("--watermark", o.watermark, d.watermark);
-  add("--watermark-policy", o.watermark_policy, d.watermark_policy);
-  add("--by", fmt::format("{}", fmt::join(o.by, ", ")), "");
-  add("--agg", o.agg, d.agg);
-  add("--mode", o.mode, d.mode);
-  add("--state-store", o.state_store, d.state_store);
-  add("--batch-window", std::to_string(o.batch_window), std::to_string(d.batch_window));
-  add("--batch-slide", std::to_string(o.batch_slide), std::to_string(d.batch_slide));
-  add("--inverse", o.inverse ? "true" : "false", "false");
-  add("--drop-zero", o.drop_zero ? "true" : "false", "false");
-  add("--dedup", fmt::format("{}", fmt::join(o.dedup, ", ")), "");
-  add("--within-watermark", o.within_watermark ? "true" : "false", "false");
+  for (const SetOption& opt : set) {
+    if (opt.shapes_state) fp += fmt::format(" {} '{}'", opt.name, opt.value);
+  }
   return fp;
 }
 
@@ -795,8 +783,11 @@ Status NewWindowStage(const WindowOptions& o, std::unique_ptr<Operator>* op) {
   static const char* const kModeName[] = {"event-time windows", "session windows",
                                           "--batch-window", "--dedup"};
   std::vector<std::string> unused;
-  for (const auto& [name, kinds] : SetOptions(o)) {
-    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) unused.emplace_back(name);
+  const std::vector<SetOption> set = SetOptions(o);
+  for (const SetOption& opt : set) {
+    if (std::find(opt.kinds.begin(), opt.kinds.end(), kind) == opt.kinds.end()) {
+      unused.emplace_back(opt.name);
+    }
   }
   if (!unused.empty()) {
     return Status::Usage(fmt::format("{} {} not combine with {}", fmt::join(unused, ", "),
@@ -804,7 +795,7 @@ Status NewWindowStage(const WindowOptions& o, std::unique_ptr<Operator>* op) {
                                      kModeName[static_cast<int>(kind)]));
   }
   SSTREAM_RETURN_IF_ERROR(Status::AsUsage(MakeWindowOperator(o, kind, op)));
-  (*op)->set_fingerprint(Fingerprint(o));
+  (*op)->set_fingerprint(Fingerprint(set));
   return Status::OK();
 }
 
