@@ -200,6 +200,8 @@ class StageCheckpoint {
 
   // Keys of the layout, shared with the inspect command.
   static std::string EpochKey(int64_t epoch);  // 20 decimal digits
+  // An epoch as stored (commits, "@epoch", epoch keys): decimal digits only.
+  static bool ParseEpoch(std::string_view text, int64_t* epoch);
   static std::string UndoPrefix(int64_t epoch);  // 8 bytes, big-endian
   static int64_t UndoEpoch(std::string_view undo_key);
   static constexpr std::string_view kStagesDb = "stages";

@@ -95,8 +95,6 @@ class Operator {
   // after each OnBatchEnd adds what the batch changed. The defaults suit
   // stateless operators.
   virtual bool HasState() const { return false; }
-  // Empty when checkpoints are supported; else why not (refused at start).
-  virtual std::string CheckpointUnsupported() const { return {}; }
   virtual Status LoadState(std::string_view key, std::string_view value) {
     (void)value;
     return Status::Internal("unexpected state entry '" + std::string(key) + "'");

@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include "ops/text_util.h"
 #include "sstream/checkpoint.h"
 #include "sstream/record.h"
 
@@ -36,8 +37,6 @@ bool ParseInt(std::string_view text, int64_t* out) {
   return !text.empty() && r.ec == std::errc() && r.ptr == text.data() + text.size();
 }
 
-// An epoch as stored in `commits` and "@epoch": decimal, not negative.
-bool ParseEpoch(std::string_view text, int64_t* out) { return ParseInt(text, out) && *out >= 0; }
 
 // A key of NAME.epochs: exactly the 20 digits EpochKey writes.
 bool ParseEpochKey(std::string_view key, int64_t* out) {
@@ -45,17 +44,10 @@ bool ParseEpochKey(std::string_view key, int64_t* out) {
   for (char c : key) {
     if (c < '0' || c > '9') return false;
   }
-  return ParseEpoch(key, out);
+  return StageCheckpoint::ParseEpoch(key, out);
 }
 
-// Text for a terminal: control characters of a damaged record shown as '?'.
-std::string Printable(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  }
-  return out;
-}
+using text::Printable;
 
 // "1 record", "2 records".
 std::string Count(int64_t n, std::string_view noun, std::string_view plural = "") {
@@ -158,7 +150,7 @@ Status Inspect(const std::string& dir, CheckpointTxn& t, Summary* sum) {
       ScanAll(t, sum->databases, StageCheckpoint::kCommitsDb,
               [&](std::string_view name, std::string_view value) {
                 int64_t e;
-                if (!ParseEpoch(value, &e)) {
+                if (!StageCheckpoint::ParseEpoch(value, &e)) {
                   bad = damaged(fmt::format("the commit record of '{}'", Printable(name)));
                   return Step::kStop;
                 }
@@ -176,7 +168,7 @@ Status Inspect(const std::string& dir, CheckpointTxn& t, Summary* sum) {
         ScanAll(t, sum->databases, state_db, [&](std::string_view k, std::string_view x) {
           if (k == StageCheckpoint::kEpochStateKey) {
             int64_t e;
-            if (!ParseEpoch(x, &e)) {
+            if (!StageCheckpoint::ParseEpoch(x, &e)) {
               bad = damaged(fmt::format("the state epoch of '{}'", Printable(name)));
               return Step::kStop;
             }

@@ -18,10 +18,6 @@ using Step = CheckpointTxn::Step;
 // Entries of retired prefixes deleted by one save, at most.
 constexpr int64_t kPurgePerSave = 100'000;
 
-bool ParseEpoch(std::string_view text, int64_t* out) {
-  auto r = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return r.ec == std::errc() && r.ptr == text.data() + text.size();
-}
 
 // Undo and epoch records older than the cut by more than kRetainedEpochs
 // go; a source's newest record at or before the cut (where it resumes)
@@ -38,7 +34,7 @@ Status CollectGarbage(CheckpointTxn& t, const std::string& state_db, const std::
   SSTREAM_RETURN_IF_ERROR(t.Scan(state_db, retired, false, [&](std::string_view k, std::string_view v) {
     if (k.substr(0, retired.size()) != retired) return Step::kStop;
     int64_t e;
-    if (ParseEpoch(v, &e) && e < limit) purge.emplace_back(k.substr(retired.size()));
+    if (StageCheckpoint::ParseEpoch(v, &e) && e < limit) purge.emplace_back(k.substr(retired.size()));
     return Step::kNext;
   }));
   int64_t budget = kPurgePerSave;
@@ -61,17 +57,23 @@ Status CollectGarbage(CheckpointTxn& t, const std::string& state_db, const std::
   int64_t resume = -1;
   SSTREAM_RETURN_IF_ERROR(t.Scan(epochs_db, StageCheckpoint::EpochKey(cut), true,
                                  [&](std::string_view key, std::string_view) {
-                                   if (!ParseEpoch(key, &resume)) resume = -1;
+                                   if (!StageCheckpoint::ParseEpoch(key, &resume)) resume = -1;
                                    return Step::kStop;
                                  }));
   if (resume >= 0) limit = std::min(limit, resume);
   return t.Scan(epochs_db, "", false, [&](std::string_view key, std::string_view) {
     int64_t e;
-    return ParseEpoch(key, &e) && e < limit ? Step::kErase : Step::kStop;
+    return StageCheckpoint::ParseEpoch(key, &e) && e < limit ? Step::kErase : Step::kStop;
   });
 }
 
 }  // namespace
+
+bool StageCheckpoint::ParseEpoch(std::string_view text, int64_t* epoch) {
+  if (text.empty() || text[0] == '-' || text[0] == '+') return false;
+  auto r = std::from_chars(text.data(), text.data() + text.size(), *epoch);
+  return r.ec == std::errc() && r.ptr == text.data() + text.size();
+}
 
 std::string StageCheckpoint::EpochKey(int64_t epoch) { return fmt::format("{:020d}", epoch); }
 

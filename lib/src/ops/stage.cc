@@ -214,8 +214,8 @@ class StageLoop {
             case FrameType::kData: {
               last_data_ms_ = now;
               idle_fired_ = false;
-              if (ctx_.terminal && cp_ != nullptr && last_epoch_ + 1 <= cp_->committed()) {
-                ++replayed_records_;  // this sink committed the epoch before a restart
+              if (AlreadyCommitted(last_epoch_ + 1)) {
+                ++replayed_records_;
                 break;
               }
               Status s = op_->OnRecord(f, out_);
@@ -232,7 +232,7 @@ class StageLoop {
               // on its own clock before upstream's first tick, it continues
               // from its own count. With a checkpoint they are upstream's.
               int64_t epoch = checkpointed_ ? f.epoch : std::max(f.epoch, last_epoch_ + 1);
-              if (ctx_.terminal && cp_ != nullptr && epoch <= cp_->committed()) {
+              if (AlreadyCommitted(epoch)) {
                 last_epoch_ = epoch;
                 batch_records_ = 0;
                 break;
@@ -340,7 +340,10 @@ class StageLoop {
     return Finish(true);
   }
 
-  int64_t CommittedEpoch() const { return cp_ != nullptr ? cp_->committed() : -1; }
+  // A sink that committed `epoch` before a restart leaves its replay out.
+  bool AlreadyCommitted(int64_t epoch) const {
+    return ctx_.terminal && cp_ != nullptr && epoch <= cp_->committed();
+  }
 
   Status Finish(bool ended) {
     if (!ctx_.terminal && ended) SSTREAM_RETURN_IF_ERROR(out_->WriteEnd());
@@ -403,8 +406,6 @@ Status RunStdioStage(const CommonOptions& common,
   SSTREAM_RETURN_IF_ERROR(make_operator(&op));
   std::unique_ptr<StageCheckpoint> cp;
   if (!common.checkpoint.empty() && (op->HasState() || terminal)) {
-    const std::string why = op->CheckpointUnsupported();
-    if (!why.empty()) return Status::Usage("--checkpoint: " + why);
     SSTREAM_RETURN_IF_ERROR(OpenStageCheckpoint(common, op->fingerprint(), &cp));
   }
   EnlargePipeBuffer(STDIN_FILENO);
