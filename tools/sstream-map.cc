@@ -21,9 +21,6 @@ void Define(sstream::Cli& cli, Options& o) {
            "\"EXPR [AS name]\": one record per element of the array EXPR (a field, or "
            "split(...), from_json(...)), with the other fields kept and the element under "
            "name (default: the field's own name, or col). After --where, before --select.");
-  cli.Flag("--strict", &o.map.strict,
-           "A type error (a string that is not a number, a bad CAST, a pattern that does not "
-           "match) makes the record bad, handled by --bad-records, instead of giving null.");
   sstream::AddCommonOptions(cli, &o.common);
   cli.Group("Per-batch command");
   cli.Rest("--per-batch", &o.map.per_batch, "CMD",

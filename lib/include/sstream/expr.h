@@ -59,11 +59,18 @@ class EvalContext {
   Clock& clock() const { return *clock_; }
 
   // Strict mode: the first type error of an evaluation is kept in error()
-  // (the expression still returns null); the caller checks and clears it.
+  // (the expression still returns null); the caller checks and clears it
+  // after every evaluation.
   void set_strict(bool strict) { strict_ = strict; }
   bool strict() const { return strict_; }
   void Fail(std::string message) {
     if (strict_ && error_.ok()) error_ = Status::InvalidArgument(std::move(message));
+  }
+  // An error in any mode: the expression cannot be evaluated on this record
+  // at all (a pattern in the data that does not compile, a regular
+  // expression that gives up), where Spark fails the query.
+  void Error(std::string message) {
+    if (error_.ok()) error_ = Status::InvalidArgument(std::move(message));
   }
   Status TakeError() { return std::move(error_); }
 

@@ -41,6 +41,9 @@ struct CommonOptions {
   int64_t max_record_bytes = 16 << 20;
   std::string checkpoint;            // checkpoint directory (empty: none)
   std::string checkpoint_name;       // this stage's name in it (tools set their default)
+  // A field the query names that no record of a batch has is an error, not
+  // a warning; sstream-map's type errors make records bad, not null.
+  bool strict = false;
 };
 
 // Counts and the dead-letter file for bad records, shared by sources and stages.
@@ -112,6 +115,9 @@ class Operator {
     checkpointing_ = true;
     checkpoint_ = cp;
   }
+  // --strict (CommonOptions), set before the first record.
+  void set_strict(bool strict) { strict_ = strict; }
+
   // The operator's query as text: a restart must match it.
   const std::string& fingerprint() const { return fingerprint_; }
   void set_fingerprint(std::string text) { fingerprint_ = std::move(text); }
@@ -120,6 +126,7 @@ class Operator {
   bool checkpointing_ = false;
   StageCheckpoint* checkpoint_ = nullptr;  // state kept in LMDB reads it here
   std::string fingerprint_;
+  bool strict_ = false;
 };
 
 struct StageContext {

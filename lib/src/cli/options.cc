@@ -185,6 +185,11 @@ void AddCommonOptions(Cli& cli, CommonOptions* o) {
   AddOutputOptions(cli, o);
   AddTickOption(cli, o);
   AddBadInputOptions(cli, o);
+  cli.Flag("--strict", &o->strict,
+           "Fail where the query would read null: a field the options name that no record of a "
+           "batch has stops the stage (exit 1) instead of a warning; in sstream-map, a type "
+           "error (a string that is not a number, a bad CAST, a time that does not match its "
+           "pattern) makes the record bad, handled by --bad-records.");
   AddCheckpointOptions(cli, o);
 }
 

@@ -11,12 +11,15 @@ bool Columns::IsExpression(std::string_view text) {
 Status Columns::Add(const std::string& text, const char* option, size_t* index) {
   if (!IsExpression(text)) {
     *index = AddPath(text);
+    presence_.Watch(*index, text, option);
     return Status::OK();
   }
   Computed c;
   c.option = option;
+  const size_t first = fields_.paths().size();
   Status s = CompileExpr(text, &fields_, &c.expr);
   if (!s.ok()) return s.WithContext(option);
+  presence_.WatchNew(fields_, first, option);
   // A placeholder no record can have: JSON keys are valid UTF-8, 0xFF never is.
   c.index = fields_.Add(fmt::format("\xff{}", computed_.size()));
   *index = c.index;

@@ -3,13 +3,16 @@
 // the argument of an aggregate). Paths are read by one RecordScanner pass;
 // after the scan, Compute() evaluates the expressions and stores their JSON
 // text in the scanner under their own index, so the rest of the stage reads
-// every column the same way. Internal to lib/src/ops.
+// every column the same way. The fields named through Add() are watched
+// for a batch in which no record has them (field_presence.h). Internal to
+// lib/src/ops.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "ops/field_presence.h"
 #include "sstream/expr.h"
 #include "sstream/record.h"
 
@@ -33,6 +36,10 @@ class Columns {
   // result reads as a missing field.
   Status Compute();
   bool has_expressions() const { return !computed_.empty(); }
+  // Fields the options name that no record of a batch has
+  // (field_presence.h): after each scan, and at each batch end.
+  void Seen(std::string_view json) { presence_.Seen(*scanner_, json); }
+  Status EndBatch(int64_t epoch, bool strict) { return presence_.EndBatch(epoch, strict); }
 
  private:
   struct Computed {
@@ -45,6 +52,7 @@ class Columns {
   std::vector<Computed> computed_;
   RecordScanner* scanner_ = nullptr;
   std::unique_ptr<EvalContext> ctx_;
+  FieldPresence presence_;
 };
 
 }  // namespace sstream

@@ -7,11 +7,11 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <regex>
 
 #include "common/bytes.h"
 #include "ops/expr_internal.h"
 #include "ops/text_util.h"
+#include "regex/regex.h"
 #include "sstream/time.h"
 
 namespace sstream {
@@ -503,23 +503,7 @@ class Between final : public Expr {
 
 }  // namespace
 
-namespace expr {
-
-// std::regex recurses once per character: a text this long would overflow
-// the stack, so it is refused (null; an error in strict mode) instead.
-Value RegexTooLong(EvalContext& ctx, const char* fn, size_t size) {
-  ctx.Fail(fmt::format("{}: a text of {} bytes is longer than the {} bytes a regular expression "
-                       "is matched against",
-                       fn, size, kMaxRegexText));
-  return Value();
-}
-
-}  // namespace expr
-
 namespace {
-
-using expr::kMaxRegexText;
-using expr::RegexTooLong;
 
 // SQL LIKE: % any run, _ any one character (UTF-8 aware), \ escapes.
 bool LikeMatch(std::string_view s, std::string_view p) {
@@ -575,26 +559,33 @@ class Like final : public Expr {
       return Value();
     }
     if (!regex_) return Bool(LikeMatch(text_, p.str));
-    // RLIKE: a match anywhere in the text (Java's find()), ECMAScript syntax.
-    if (!compiled_ || p.str != compiled_text_) {
-      try {
-        compiled_ = std::make_unique<std::regex>(std::string(p.str), std::regex::ECMAScript);
-        compiled_text_ = std::string(p.str);
-      } catch (const std::regex_error& e) {
-        compiled_.reset();
-        ctx.Fail(fmt::format("RLIKE: bad regular expression '{}': {}", p.str, e.what()));
-        return Value();
-      }
+    // RLIKE: a match anywhere in the text (Java's find()).
+    regex::Regex* re = regexes_.Get(p.str, ctx, "RLIKE");
+    if (re == nullptr) return Value();
+    bool found;
+    Status s = re->Find(text_, 0, &found);
+    if (!s.ok()) {
+      ctx.Error(fmt::format("RLIKE: {}", s.message()));
+      return Value();
     }
-    if (text_.size() > kMaxRegexText) return RegexTooLong(ctx, "RLIKE", text_.size());
-    return Bool(std::regex_search(text_, *compiled_));
+    return Bool(found);
+  }
+
+  // A constant pattern is compiled with the expression: a bad one fails it.
+  Status Prepare() {
+    auto* lit = dynamic_cast<const Literal*>(pattern_.get());
+    if (!regex_ || lit == nullptr || lit->value().IsNull()) return Status::OK();
+    if (lit->value().type != Value::Type::kString) {
+      return Status::InvalidArgument("RLIKE needs a string pattern");
+    }
+    return regexes_.Prepare(lit->value().str, "RLIKE");
   }
 
  private:
   std::unique_ptr<Expr> e_, pattern_;
   bool regex_;
-  mutable std::string text_, compiled_text_;
-  mutable std::unique_ptr<std::regex> compiled_;
+  mutable std::string text_;
+  mutable expr::RegexCache regexes_;
 };
 
 // CASE [operand] WHEN a THEN x ... [ELSE y] END.
@@ -652,7 +643,7 @@ class Cast final : public Expr {
         if (type_ == CastType::kBigInt) {
           return Num(std::clamp(x, -9223372036854775808.0, 9223372036854775807.0));
         }
-        const auto i = static_cast<int32_t>(std::clamp(x, -2147483648.0, 2147483647.0));
+        const auto i = static_cast<int32_t>(expr::SaturatingInt(x, INT32_MIN, INT32_MAX));
         if (type_ == CastType::kSmallInt) return Num(static_cast<int16_t>(i));
         if (type_ == CastType::kTinyInt) return Num(static_cast<int8_t>(i));
         return Num(i);
@@ -685,8 +676,9 @@ class Cast final : public Expr {
 
 class Call final : public Expr {
  public:
-  Call(const expr::FunctionDef* def, std::vector<std::unique_ptr<Expr>> args)
-      : def_(def), args_(std::move(args)), values_(args_.size()) {}
+  Call(const expr::FunctionDef* def, std::vector<std::unique_ptr<Expr>> args,
+       std::unique_ptr<expr::FnState> state)
+      : def_(def), args_(std::move(args)), values_(args_.size()), state_(std::move(state)) {}
   Value Eval(EvalContext& ctx) const override {
     for (size_t i = 0; i < args_.size(); ++i) {
       values_[i] = args_[i]->Eval(ctx);
@@ -1008,8 +1000,12 @@ class Parser {
       const bool regex = !Keyword("LIKE");
       Take();
       std::unique_ptr<Expr> pattern;
+      const size_t pattern_pos = Peek().pos;
       SSTREAM_RETURN_IF_ERROR(ParseAdditive(&pattern));
-      *out = std::make_unique<Like>(std::move(*out), std::move(pattern), regex);
+      auto like = std::make_unique<Like>(std::move(*out), std::move(pattern), regex);
+      Status s = like->Prepare();
+      if (!s.ok()) return Error(pattern_pos, std::string(s.message()));
+      *out = std::move(like);
     } else {
       return Status::OK();
     }
@@ -1222,7 +1218,18 @@ class Parser {
       return Error(name.pos,
                    fmt::format("{}() takes {} argument(s), not {}", def->name, want, n));
     }
-    *out = std::make_unique<Call>(def, std::move(args));
+    // Constant arguments (a pattern) are checked and compiled once, here.
+    std::unique_ptr<expr::FnState> state;
+    if (def->prepare != nullptr) {
+      expr::Constants constants;
+      for (const auto& a : args) {
+        auto* lit = dynamic_cast<const Literal*>(a.get());
+        constants.push_back(lit != nullptr ? &lit->value() : nullptr);
+      }
+      Status s = def->prepare(constants, &state);
+      if (!s.ok()) return Error(name.pos, std::string(s.message()));
+    }
+    *out = std::make_unique<Call>(def, std::move(args), std::move(state));
     return Status::OK();
   }
 

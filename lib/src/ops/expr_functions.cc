@@ -7,10 +7,10 @@
 #include <cctype>
 #include <cmath>
 #include <cstring>
-#include <regex>
 
 #include "ops/expr_internal.h"
 #include "ops/hashes.h"
+#include "regex/regex.h"
 #include "sstream/time.h"
 
 namespace sstream::expr {
@@ -56,35 +56,86 @@ Cached<T>& StateOf(FnCall& c) {
   return static_cast<Cached<T>&>(**c.state);
 }
 
-const std::regex* Regex(FnCall& c, std::string_view pattern, const char* fn) {
-  auto& st = StateOf<std::unique_ptr<std::regex>>(c);
+// The call site's regular expressions.
+struct RegexState : FnState {
+  RegexCache cache;
+};
+
+RegexCache& RegexesOf(std::unique_ptr<FnState>* state) {
+  if (!*state) *state = std::make_unique<RegexState>();
+  return static_cast<RegexState&>(**state).cache;
+}
+
+regex::Regex* Regex(FnCall& c, std::string_view pattern, const char* fn) {
+  return RegexesOf(c.state).Get(pattern, *c.ctx, fn);
+}
+
+// The text of a constant argument, when it is one (and not null).
+bool ConstantText(const Constants& k, size_t i, std::string* out) {
+  if (i >= k.size() || k[i] == nullptr || k[i]->IsNull()) return false;
+  out->clear();
+  AppendText(*k[i], out);
+  return true;
+}
+
+using TimePatternState = Cached<std::unique_ptr<TimePattern>>;
+
+// Compiles `pattern` into the call site's state; the error says why not.
+Status CompilePattern(std::string_view pattern, std::unique_ptr<FnState>* state, const char* fn) {
+  if (!*state) *state = std::make_unique<TimePatternState>();
+  auto& st = static_cast<TimePatternState&>(**state);
+  auto p = std::make_unique<TimePattern>();
+  Status s = p->Compile(pattern);
+  if (!s.ok()) {
+    st.value.reset();
+    return Status::InvalidArgument(fmt::format("{}: {}", fn, s.message()));
+  }
+  st.value = std::move(p);
+  st.key = std::string(pattern);
+  return Status::OK();
+}
+
+// A datetime pattern given in the data that does not compile makes the
+// record bad (Spark fails the query); a constant one failed at start.
+const TimePattern* Pattern(FnCall& c, std::string_view pattern, const char* fn) {
+  auto& st = StateOf<std::unique_ptr<TimePattern>>(c);
   if (!st.value || st.key != pattern) {
-    try {
-      st.value = std::make_unique<std::regex>(std::string(pattern), std::regex::ECMAScript);
-      st.key = std::string(pattern);
-    } catch (const std::regex_error& e) {
-      st.value.reset();
-      c.ctx->Fail(fmt::format("{}: bad regular expression '{}': {}", fn, pattern, e.what()));
+    Status s = CompilePattern(pattern, c.state, fn);
+    if (!s.ok()) {
+      c.ctx->Error(std::string(s.message()));
       return nullptr;
     }
   }
   return st.value.get();
 }
 
-const TimePattern* Pattern(FnCall& c, std::string_view pattern, const char* fn) {
-  auto& st = StateOf<std::unique_ptr<TimePattern>>(c);
-  if (!st.value || st.key != pattern) {
-    auto p = std::make_unique<TimePattern>();
-    Status s = p->Compile(pattern);
-    if (!s.ok()) {
-      st.value.reset();
-      c.ctx->Fail(fmt::format("{}: {}", fn, s.message()));
-      return nullptr;
-    }
-    st.value = std::move(p);
-    st.key = std::string(pattern);
-  }
-  return st.value.get();
+// prepare: the datetime pattern in argument 1, when constant.
+Status PrepareTimePattern(const Constants& k, std::unique_ptr<FnState>* state, const char* fn) {
+  std::string pattern;
+  if (!ConstantText(k, 1, &pattern)) return Status::OK();
+  return CompilePattern(pattern, state, fn);
+}
+Status PrepareToTimestamp(const Constants& k, std::unique_ptr<FnState>* state) {
+  return PrepareTimePattern(k, state, "to_timestamp");
+}
+Status PrepareUnixTimestamp(const Constants& k, std::unique_ptr<FnState>* state) {
+  return PrepareTimePattern(k, state, "unix_timestamp");
+}
+Status PrepareFromUnixtime(const Constants& k, std::unique_ptr<FnState>* state) {
+  return PrepareTimePattern(k, state, "from_unixtime");
+}
+Status PrepareDateFormat(const Constants& k, std::unique_ptr<FnState>* state) {
+  return PrepareTimePattern(k, state, "date_format");
+}
+
+// prepare: the regular expression in argument 1, when constant.
+Status PrepareRegex(const Constants& k, std::unique_ptr<FnState>* state, const char* fn) {
+  std::string pattern;
+  if (!ConstantText(k, 1, &pattern)) return Status::OK();
+  return RegexesOf(state).Prepare(pattern, fn);
+}
+Status PrepareSplit(const Constants& k, std::unique_ptr<FnState>* state) {
+  return PrepareRegex(k, state, "split");
 }
 
 size_t Utf8Length(std::string_view s) {
@@ -130,17 +181,18 @@ Value Substr(FnCall& c) {
   double pos_d, len_d = 1e18;
   if (!Number(c, 1, &pos_d) || (c.n > 2 && !Number(c, 2, &len_d))) return Value();
   const auto n = static_cast<int64_t>(Utf8Length(s));
-  pos_d = std::clamp(pos_d, -2147483648.0, 2147483647.0);  // Spark's int range
-  len_d = std::clamp(len_d, -1e18, 1e18);
-  auto pos = static_cast<int64_t>(pos_d);
+  // Spark's int arguments (a double saturates, as Java's cast).
+  const int64_t kIntMax = 2147483647;
+  const int64_t pos = SaturatingInt(pos_d, -kIntMax - 1, kIntMax);
+  int64_t len = c.n > 2 ? SaturatingInt(len_d, -kIntMax - 1, kIntMax) : INT64_MAX;
   int64_t start = pos > 0 ? pos - 1 : pos < 0 ? std::max<int64_t>(n + pos, 0) : 0;
-  if (pos < 0 && n + pos < 0 && len_d < 1e18) {
-    len_d += static_cast<double>(n + pos);  // the part before the start is cut off
+  if (pos < 0 && n + pos < 0 && len != INT64_MAX) {
+    len += n + pos;  // the part before the start is cut off
   }
-  if (len_d <= 0 || start >= n) return Str(std::string_view());
+  if (len <= 0 || start >= n) return Str(std::string_view());
   const size_t b = Utf8Offset(s, static_cast<size_t>(start));
-  const size_t e = len_d >= 1e18 ? s.size()
-                                 : b + Utf8Offset(s.substr(b), static_cast<size_t>(len_d));
+  const size_t e = len == INT64_MAX ? s.size()
+                                    : b + Utf8Offset(s.substr(b), static_cast<size_t>(len));
   c.out->assign(s.substr(b, e - b));
   return Str(*c.out);
 }
@@ -186,26 +238,33 @@ Value Split(FnCall& c) {
   std::string_view pattern = t(c, 1);
   double limit_d = -1;
   if (c.n > 2 && !Number(c, 2, &limit_d)) return Value();
-  const std::regex* re = Regex(c, pattern, "split");
+  regex::Regex* re = Regex(c, pattern, "split");
   if (re == nullptr) return Value();
-  if (s.size() > kMaxRegexText) return RegexTooLong(*c.ctx, "split", s.size());
-  const auto limit = static_cast<int64_t>(std::clamp(limit_d, -1.0, 2147483647.0));
+  int64_t limit = SaturatingInt(limit_d, -1, 2147483647);  // an int in Spark
+  if (limit <= 0) limit = -1;  // 0 or less: no limit
   std::vector<std::string_view> parts;
   size_t pos = 0;
-  if (!s.empty()) {
-    for (auto it = std::cregex_iterator(s.data(), s.data() + s.size(), *re);
-         it != std::cregex_iterator(); ++it) {
-      if (limit > 0 && static_cast<int64_t>(parts.size()) == limit - 1) break;
-      const auto& m = *it;
-      const size_t at = static_cast<size_t>(m.position(0));
-      if (m.length(0) == 0) {  // an empty match splits between characters
-        if (at == 0 || at >= s.size()) continue;
-        // std::regex matches bytes: not inside a UTF-8 character.
-        if ((static_cast<unsigned char>(s[at]) & 0xC0) == 0x80) continue;
-      }
-      parts.push_back(s.substr(pos, at - pos));
-      pos = at + static_cast<size_t>(m.length(0));
+  // Java's String.split: an empty match at the start or the end splits
+  // nothing; after an empty match the search goes on one character later.
+  for (size_t from = 0; !s.empty() && from <= s.size();) {
+    if (limit > 0 && static_cast<int64_t>(parts.size()) == limit - 1) break;
+    bool found;
+    Status st = re->Find(s, from, &found);
+    if (!st.ok()) {
+      c.ctx->Error(fmt::format("split: {}", st.message()));
+      return Value();
     }
+    if (!found) break;
+    size_t b, e;
+    re->Group(0, &b, &e);
+    if (e == b) {
+      from = b < s.size() ? b + regex::CodePointLength(s, b) : s.size() + 1;
+      if (b == 0 || b >= s.size()) continue;
+    } else {
+      from = e;
+    }
+    parts.push_back(s.substr(pos, b - pos));
+    pos = e;
   }
   parts.push_back(s.substr(pos));
   c.out->assign("[");
@@ -237,38 +296,127 @@ Value Replace(FnCall& c) {
   return Str(*c.out);
 }
 
-// regexp_extract(s, regex [, group]): the group of the first match, or ''.
+// The group index of regexp_extract, checked against the pattern.
+Status CheckGroup(double group_d, const regex::Regex& re, int64_t* group) {
+  if (!ToIndex(group_d, 0, static_cast<int64_t>(re.groups()), group)) {
+    std::string shown;
+    AppendText(Num(group_d), &shown);
+    return Status::InvalidArgument(fmt::format(
+        "regexp_extract: the pattern '{}' has {} group(s), so there is no group {}", re.pattern(),
+        re.groups(), shown));
+  }
+  return Status::OK();
+}
+
+// regexp_extract(s, regex [, group]): the group of the first match, or ''
+// (also when the group took no part in the match), as Spark.
 Value RegexpExtract(FnCall& c) {
   Texts t;
   std::string_view s = t(c, 0);
   double group_d = 1;
   if (c.n > 2 && !Number(c, 2, &group_d)) return Value();
-  const std::regex* re = Regex(c, t(c, 1), "regexp_extract");
+  regex::Regex* re = Regex(c, t(c, 1), "regexp_extract");
   if (re == nullptr) return Value();
-  if (s.size() > kMaxRegexText) return RegexTooLong(*c.ctx, "regexp_extract", s.size());
-  std::cmatch m;
-  if (!std::regex_search(s.data(), s.data() + s.size(), m, *re)) return Str(std::string_view());
-  const auto group = static_cast<size_t>(group_d);
-  if (group_d < 0 || group >= m.size()) {
-    c.ctx->Fail(fmt::format("regexp_extract: the regular expression has {} group(s), not {}",
-                            m.size() - 1, group_d));
+  bool found;
+  Status st = re->Find(s, 0, &found);
+  if (!st.ok()) {
+    c.ctx->Error(fmt::format("regexp_extract: {}", st.message()));
     return Value();
   }
-  c.out->assign(m[group].first, m[group].second);
+  if (!found) return Str(std::string_view());
+  int64_t group;
+  st = CheckGroup(group_d, *re, &group);
+  if (!st.ok()) {
+    c.ctx->Error(std::string(st.message()));
+    return Value();
+  }
+  size_t b, e;
+  if (!re->Group(static_cast<size_t>(group), &b, &e)) return Str(std::string_view());
+  c.out->assign(s.substr(b, e - b));
   return Str(*c.out);
 }
 
-// regexp_replace(s, regex, replacement): $1 refers to a group.
+// prepare: a constant pattern, and a constant group index checked against it.
+Status PrepareRegexpExtract(const Constants& k, std::unique_ptr<FnState>* state) {
+  SSTREAM_RETURN_IF_ERROR(PrepareRegex(k, state, "regexp_extract"));
+  std::string pattern;
+  if (!ConstantText(k, 1, &pattern)) return Status::OK();
+  double group_d = 1;
+  if (k.size() > 2) {
+    if (k[2] == nullptr || k[2]->IsNull() || !ToNumber(*k[2], &group_d)) return Status::OK();
+  }
+  regex::Regex* re;
+  SSTREAM_RETURN_IF_ERROR(RegexesOf(state).Prepare(pattern, "regexp_extract", &re));
+  int64_t group;
+  return CheckGroup(group_d, *re, &group);
+}
+
+// The call site of regexp_replace: its patterns and its parsed replacement.
+struct ReplaceState : RegexState {
+  const regex::Regex* re = nullptr;  // the replacement below was parsed for it
+  std::string text;
+  regex::Replacement replacement;
+};
+
+Status ParseReplacement(ReplaceState& st, regex::Regex& re, std::string_view text) {
+  if (st.re == &re && st.text == text) return Status::OK();
+  st.re = nullptr;
+  Status s = regex::Replacement::Parse(text, re, &st.replacement);
+  if (!s.ok()) return Status::InvalidArgument(fmt::format("regexp_replace: {}", s.message()));
+  st.re = &re;
+  st.text = std::string(text);
+  return Status::OK();
+}
+
+ReplaceState& ReplaceStateOf(std::unique_ptr<FnState>* state) {
+  if (!*state) *state = std::make_unique<ReplaceState>();
+  return static_cast<ReplaceState&>(**state);
+}
+
+// regexp_replace(s, regex, replacement): every match replaced; $1 or
+// ${name} in the replacement is a group, \$ a dollar sign (Java's syntax).
 Value RegexpReplace(FnCall& c) {
   Texts t;
   std::string_view s = t(c, 0);
   std::string_view with = t(c, 2);
-  const std::regex* re = Regex(c, t(c, 1), "regexp_replace");
+  ReplaceState& st = ReplaceStateOf(c.state);
+  regex::Regex* re = st.cache.Get(t(c, 1), *c.ctx, "regexp_replace");
   if (re == nullptr) return Value();
-  if (s.size() > kMaxRegexText) return RegexTooLong(*c.ctx, "regexp_replace", s.size());
+  Status err = ParseReplacement(st, *re, with);
   c.out->clear();
-  std::regex_replace(std::back_inserter(*c.out), s.begin(), s.end(), *re, std::string(with));
+  size_t pos = 0;
+  for (size_t from = 0; err.ok() && from <= s.size();) {
+    bool found;
+    err = re->Find(s, from, &found);
+    if (!err.ok()) {
+      err = Status::InvalidArgument(fmt::format("regexp_replace: {}", err.message()));
+      break;
+    }
+    if (!found) break;
+    size_t b, e;
+    re->Group(0, &b, &e);
+    c.out->append(s.substr(pos, b - pos));
+    st.replacement.Append(*re, s, c.out);
+    pos = e;
+    from = e > b ? e : b < s.size() ? b + regex::CodePointLength(s, b) : s.size() + 1;
+  }
+  if (!err.ok()) {
+    c.ctx->Error(std::string(err.message()));
+    return Value();
+  }
+  c.out->append(s.substr(pos));
   return Str(*c.out);
+}
+
+// prepare: a constant pattern, and a constant replacement checked against it.
+Status PrepareRegexpReplace(const Constants& k, std::unique_ptr<FnState>* state) {
+  std::string pattern, with;
+  if (!ConstantText(k, 1, &pattern)) return Status::OK();
+  ReplaceState& st = ReplaceStateOf(state);
+  regex::Regex* re;
+  SSTREAM_RETURN_IF_ERROR(st.cache.Prepare(pattern, "regexp_replace", &re));
+  if (!ConstantText(k, 2, &with)) return Status::OK();
+  return ParseReplacement(st, *re, with);
 }
 
 // ---- math ----
@@ -295,7 +443,7 @@ double Exp(double x) { return std::exp(x); }
 Value Round(FnCall& c) {
   double x, d = 0;
   if (!Number(c, 0, &x) || (c.n > 1 && !Number(c, 1, &d))) return Value();
-  const int digits = static_cast<int>(std::clamp(std::trunc(d), -300.0, 300.0));
+  const int digits = static_cast<int>(SaturatingInt(d, -300, 300));
   // x * 10^digits from x's decimal text (exact for the halves), unless x
   // needs an exponent anyway (then it has no fraction digits to round).
   const std::string text = fmt::format("{}", x);
@@ -539,7 +687,7 @@ Value Md5(FnCall& c) {
 Value Sha2(FnCall& c) {
   double bits_d;
   if (!Number(c, 1, &bits_d)) return Value();
-  const int bits = static_cast<int>(std::clamp(bits_d, -1.0, 1024.0));
+  const int bits = static_cast<int>(SaturatingInt(bits_d, -1, 1024));
   Texts t;
   std::string hex;
   if (!Sha2Hex(t(c, 0), bits == 0 ? 256 : bits, &hex)) return Value();
@@ -559,10 +707,10 @@ constexpr FunctionDef kFunctions[] = {
     {"trim", 1, 1, true, Trim},
     {"ltrim", 1, 1, true, Ltrim},
     {"rtrim", 1, 1, true, Rtrim},
-    {"split", 2, 3, true, Split},
+    {"split", 2, 3, true, Split, PrepareSplit},
     {"replace", 2, 3, true, Replace},
-    {"regexp_extract", 2, 3, true, RegexpExtract},
-    {"regexp_replace", 3, 3, true, RegexpReplace},
+    {"regexp_extract", 2, 3, true, RegexpExtract, PrepareRegexpExtract},
+    {"regexp_replace", 3, 3, true, RegexpReplace, PrepareRegexpReplace},
     // math
     {"abs", 1, 1, true, Unary<Abs>},
     {"round", 1, 2, true, Round},
@@ -584,10 +732,10 @@ constexpr FunctionDef kFunctions[] = {
     {"ifnull", 2, 2, false, Coalesce},
     {"nullif", 2, 2, false, NullIf},
     // time
-    {"to_timestamp", 1, 2, true, ToTimestampFn},
-    {"unix_timestamp", 0, 2, true, UnixTimestamp},
-    {"from_unixtime", 1, 2, true, FromUnixtime},
-    {"date_format", 2, 2, true, DateFormat},
+    {"to_timestamp", 1, 2, true, ToTimestampFn, PrepareToTimestamp},
+    {"unix_timestamp", 0, 2, true, UnixTimestamp, PrepareUnixTimestamp},
+    {"from_unixtime", 1, 2, true, FromUnixtime, PrepareFromUnixtime},
+    {"date_format", 2, 2, true, DateFormat, PrepareDateFormat},
     {"date_trunc", 2, 2, true, DateTrunc},
     {"current_timestamp", 0, 0, false, CurrentTimestamp},
     {"now", 0, 0, false, CurrentTimestamp},
@@ -604,6 +752,59 @@ constexpr FunctionDef kFunctions[] = {
 };
 
 }  // namespace
+
+RegexCache::RegexCache() = default;
+RegexCache::~RegexCache() = default;
+
+Status RegexCache::Prepare(std::string_view pattern, const char* fn, regex::Regex** out) {
+  for (auto& e : entries_) {
+    if (e->pattern() == pattern) {
+      if (out != nullptr) *out = e.get();
+      return Status::OK();
+    }
+  }
+  std::unique_ptr<regex::Regex> re;
+  Status s = regex::Regex::Compile(pattern, &re);
+  if (!s.ok()) {
+    return Status::InvalidArgument(
+        fmt::format("{}: bad regular expression pattern '{}': {}", fn, pattern, s.message()));
+  }
+  // A few patterns per call site: a column of patterns cycles through them.
+  constexpr size_t kEntries = 16;
+  if (out != nullptr) *out = re.get();
+  if (entries_.size() < kEntries) {
+    entries_.push_back(std::move(re));
+  } else {
+    entries_[next_] = std::move(re);
+    next_ = (next_ + 1) % kEntries;
+  }
+  return Status::OK();
+}
+
+regex::Regex* RegexCache::Get(std::string_view pattern, EvalContext& ctx, const char* fn) {
+  if (!entries_.empty() && entries_.front()->pattern() == pattern) return entries_.front().get();
+  regex::Regex* re = nullptr;
+  Status s = Prepare(pattern, fn, &re);
+  if (!s.ok()) {
+    ctx.Error(std::string(s.message()));
+    return nullptr;
+  }
+  return re;
+}
+
+bool ToIndex(double x, int64_t lo, int64_t hi, int64_t* out) {
+  // False for NaN too; the bounds are exact in a double (|bound| < 2^53).
+  if (!(x > static_cast<double>(lo) - 1.0 && x < static_cast<double>(hi) + 1.0)) return false;
+  *out = static_cast<int64_t>(std::trunc(x));
+  return true;
+}
+
+int64_t SaturatingInt(double x, int64_t lo, int64_t hi) {
+  if (std::isnan(x)) return 0;
+  if (!(x > static_cast<double>(lo))) return lo;
+  if (!(x < static_cast<double>(hi))) return hi;
+  return static_cast<int64_t>(std::trunc(x));
+}
 
 const FunctionDef* FindFunction(std::string_view name) {
   for (const auto& f : kFunctions) {

@@ -9,6 +9,11 @@
 #include <vector>
 
 #include "sstream/expr.h"
+#include "sstream/status.h"
+
+namespace sstream::regex {
+class Regex;
+}
 
 namespace sstream::expr {
 
@@ -60,11 +65,6 @@ void AppendText(const Value& v, std::string* out);
 // -1, 0, 1, or 2 when the values cannot be compared (the result is null).
 int Compare(const Value& a, const Value& b);
 
-// Regular expressions (std::regex) are matched against texts of at most this
-// many bytes; a longer one gives null (an error in strict mode).
-inline constexpr size_t kMaxRegexText = 8192;
-Value RegexTooLong(EvalContext& ctx, const char* fn, size_t size);
-
 // Per-call-site state a function may keep between records (a compiled
 // regular expression, a time pattern), cached by the text it came from.
 struct FnState {
@@ -81,13 +81,49 @@ struct FnCall {
   EvalContext* ctx;
 };
 
+// Compiled regular expressions of one call site (RLIKE, regexp_extract,
+// regexp_replace, split): a constant pattern compiled with the expression,
+// or the last few patterns a non-constant argument gave.
+class RegexCache {
+ public:
+  RegexCache();
+  ~RegexCache();
+  // At compile time, for a constant pattern: the error says why it is bad.
+  Status Prepare(std::string_view pattern, const char* fn, regex::Regex** out = nullptr);
+  // The compiled `pattern`, or null after reporting (ctx.Error) why it
+  // does not compile: a bad pattern in the data makes the record bad, as
+  // it fails the query in Spark.
+  regex::Regex* Get(std::string_view pattern, EvalContext& ctx, const char* fn);
+
+ private:
+  std::vector<std::unique_ptr<regex::Regex>> entries_;
+  size_t next_ = 0;  // the entry to replace when full
+};
+
+// Arguments known when the expression is compiled: constants[i] is the
+// value of argument i when it is a literal, else null.
+using Constants = std::vector<const Value*>;
+
 struct FunctionDef {
   const char* name;
   int min_args;
   int max_args;           // -1: any number
   bool nulls_give_null;   // any null argument makes the result null (most functions)
   Value (*fn)(FnCall& call);
+  // Optional: checks and compiles constant arguments (a pattern) once, into
+  // the call site's state; an error fails the expression's compilation.
+  Status (*prepare)(const Constants& constants, std::unique_ptr<FnState>* state) = nullptr;
 };
+
+// A whole number from a double, for an argument used as an index or a
+// count: false when x is not finite or lies outside [lo, hi] (checked on
+// the double, before any conversion). Fractions are truncated, as Spark's
+// cast to int.
+bool ToIndex(double x, int64_t lo, int64_t hi, int64_t* out);
+// Java's cast of a double to int or long: truncated, saturated at lo and hi,
+// NaN as 0. For arguments Spark takes as int (substr's position, split's
+// limit, round's digits).
+int64_t SaturatingInt(double x, int64_t lo, int64_t hi);
 
 // The function named `name` (case-insensitive), or null.
 const FunctionDef* FindFunction(std::string_view name);

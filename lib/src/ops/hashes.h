@@ -1,5 +1,5 @@
 // Hash functions of the expression language: Spark's Murmur3 (hash()), MD5
-// and SHA-2 (md5(), sha2()). Internal to lib/src/ops.
+// and SHA-2 (md5(), sha2(), computed by nettle). Internal to lib/src/ops.
 #pragma once
 
 #include <cstdint>

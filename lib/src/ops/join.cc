@@ -130,6 +130,7 @@ class JoinOperator final : public Operator {
 
   Status OnRecord(const Frame& f, FrameWriter* out) override {
     SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f));
+    columns_.Seen(f.json);
     if (columns_.has_expressions()) SSTREAM_RETURN_IF_ERROR(columns_.Compute());
     key_.clear();
     bool ok = true;
@@ -148,6 +149,10 @@ class JoinOperator final : public Operator {
     if (matches == nullptr) return Emit(f, null_suffix_, out);
     for (size_t m : *matches) SSTREAM_RETURN_IF_ERROR(Emit(f, suffixes_[m], out));
     return Status::OK();
+  }
+
+  Status OnBatchEnd(int64_t epoch, FrameWriter*) override {
+    return columns_.EndBatch(epoch, strict_);
   }
 
  private:

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "ops/field_presence.h"
 #include "ops/per_batch.h"
 #include "sstream/expr.h"
 #include "sstream/record.h"
@@ -95,16 +96,24 @@ class Projection {
 class MapOperator final : public Operator {
  public:
   Status Init(const MapOptions& o) {
+    strict_ = o.strict;
     if (!o.where.empty()) {
       Status s = CompileExpr(o.where, &fields_, &where_);
       if (!s.ok()) return s.WithContext("--where");
+      presence_.WatchNew(fields_, 0, "--where");
     }
-    if (!o.explode.empty()) SSTREAM_RETURN_IF_ERROR(InitExplode(o.explode));
+    if (!o.explode.empty()) {
+      const size_t first = fields_.paths().size();
+      SSTREAM_RETURN_IF_ERROR(InitExplode(o.explode));
+      presence_.WatchNew(fields_, first, "--explode");
+    }
     if (!o.select.empty()) {
       // After --explode, --select reads the exploded records (their own scanner).
       FieldRegistry* fields = explode_ ? &exploded_fields_ : &fields_;
+      const size_t first = fields->paths().size();
       Status s = select_.Init(o.select, fields);
       if (!s.ok()) return s.WithContext("--select");
+      (explode_ ? exploded_presence_ : presence_).WatchNew(*fields, first, "--select");
     }
     scanner_ = std::make_unique<RecordScanner>(fields_.paths());
     scanner_->set_collect_all((select_.star() && !explode_) || explode_);
@@ -122,6 +131,7 @@ class MapOperator final : public Operator {
   Status OnRecord(const Frame& f, FrameWriter* out) override {
     // Also when there is nothing to evaluate: bad input is caught here.
     SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f));
+    presence_.Seen(*scanner_, f.json);
     if (where_) {
       const bool keep = IsTrue(where_->Eval(*ctx_));
       SSTREAM_RETURN_IF_ERROR(Checked(ctx_.get(), "--where"));
@@ -136,8 +146,14 @@ class MapOperator final : public Operator {
     return out->WriteData(buf_, f.has_event_time, f.event_time, index_.bytes());
   }
 
+  Status OnBatchEnd(int64_t epoch, FrameWriter*) override {
+    SSTREAM_RETURN_IF_ERROR(presence_.EndBatch(epoch, strict_));
+    return exploded_presence_.EndBatch(epoch, strict_);
+  }
+
  private:
-  // --strict: a type error found while evaluating makes the record bad.
+  // A type error found while evaluating makes the record bad under
+  // --strict; a pattern that cannot be used makes it bad in any mode.
   static Status Checked(EvalContext* ctx, const char* option) {
     Status s = ctx->TakeError();
     return s.ok() ? s : s.WithContext(option);
@@ -193,6 +209,7 @@ class MapOperator final : public Operator {
         continue;
       }
       SSTREAM_RETURN_IF_ERROR(exploded_scanner_->ScanCopy(row_));
+      exploded_presence_.Seen(*exploded_scanner_, row_);
       select_.Build(*exploded_scanner_, *exploded_ctx_, indexed, &buf_, &index_);
       SSTREAM_RETURN_IF_ERROR(Checked(exploded_ctx_.get(), "--select"));
       SSTREAM_RETURN_IF_ERROR(out->WriteData(buf_, f.has_event_time, f.event_time, index_.bytes()));
@@ -200,7 +217,9 @@ class MapOperator final : public Operator {
     return Status::OK();
   }
 
+  bool strict_ = false;
   FieldRegistry fields_;
+  FieldPresence presence_, exploded_presence_;  // fields named that records lack
   std::unique_ptr<Expr> where_;
   Projection select_;
   std::unique_ptr<RecordScanner> scanner_;
@@ -233,8 +252,10 @@ Status NewMapOperator(const MapOptions& o, std::unique_ptr<Operator>* out,
 }
 
 Status RunMap(const MapOptions& o, const CommonOptions& common) {
+  MapOptions m = o;
+  m.strict = m.strict || common.strict;
   return RunStdioStage(common, [&](std::unique_ptr<Operator>* op) {
-    return Status::AsUsage(NewMapOperator(o, op, common));
+    return Status::AsUsage(NewMapOperator(m, op, common));
   });
 }
 

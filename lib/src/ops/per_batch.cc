@@ -70,6 +70,8 @@ class PerBatchOperator final : public Operator {
   }
 
   Status OnBatchEnd(int64_t epoch, FrameWriter* out) override {
+    SSTREAM_RETURN_IF_ERROR(inner_->OnBatchEnd(epoch, &capture_));
+    SSTREAM_RETURN_IF_ERROR(capture_.Flush());
     SSTREAM_RETURN_IF_ERROR(RunBatch(epoch, out));
     return ReleaseWatermarks(out);
   }

@@ -388,6 +388,7 @@ Status RunStage(const StageContext& ctx, Operator* op) {
   }
   FrameWriter out(ctx.output, format);
   out.set_data_only(data_only);
+  op->set_strict(ctx.common->strict);
   StageLoop loop(ctx, op, &out, bad.get());
   return loop.Run();
 }

@@ -163,6 +163,7 @@ class WindowOperator final : public Operator {
 
   Status OnRecord(const Frame& f, FrameWriter*) override {
     SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f));
+    columns_.Seen(f.json);
     if (columns_.has_expressions()) SSTREAM_RETURN_IF_ERROR(columns_.Compute());
     int64_t t;
     TimeFormat used;
@@ -288,7 +289,8 @@ class WindowOperator final : public Operator {
   }
 
   // Emits and evicts by output mode once the watermark has (or has not) advanced.
-  Status OnBatchEnd(int64_t, FrameWriter* out) override {
+  Status OnBatchEnd(int64_t epoch, FrameWriter* out) override {
+    SSTREAM_RETURN_IF_ERROR(columns_.EndBatch(epoch, strict_));
     const bool advanced = watermark_ && watermark_->Advance();
     if (!sessions_) NoteStateSize();
     if (sessions_) {

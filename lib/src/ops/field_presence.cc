@@ -1,0 +1,101 @@
+#include "ops/field_presence.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "sstream/log.h"
+
+namespace sstream {
+
+namespace {
+
+uint64_t Bit(size_t i) { return uint64_t{1} << i; }
+
+}  // namespace
+
+void FieldPresence::Watch(size_t index, std::string_view path, std::string_view option) {
+  for (const Field& f : fields_) {
+    if (f.index == index) return;  // the first option that named it is reported
+  }
+  if (fields_.size() == kMaxWatched) return;
+  // Columns computed from an expression hold a placeholder no record has.
+  if (!path.empty() && static_cast<unsigned char>(path[0]) == 0xff) return;
+  fields_.push_back({index, std::string(path), std::string(option)});
+  pending_ |= Bit(fields_.size() - 1);
+}
+
+void FieldPresence::WatchNew(const FieldRegistry& fields, size_t first, std::string_view option) {
+  for (size_t i = first; i < fields.paths().size(); ++i) Watch(i, fields.paths()[i], option);
+}
+
+void FieldPresence::Check(const RecordScanner& scanner, std::string_view json) {
+  if (records_ == 1) sample_.assign(json);
+  for (uint64_t left = pending_; left != 0; left &= left - 1) {
+    const size_t i = static_cast<size_t>(__builtin_ctzll(left));
+    if (!scanner.value(fields_[i].index).empty()) pending_ &= ~Bit(i);
+  }
+}
+
+std::string FieldPresence::Suggestion(std::string_view path) const {
+  RecordScanner names({});
+  names.set_collect_all(true);
+  if (sample_.empty() || !names.ScanCopy(sample_).ok()) return "";
+  std::string best;
+  size_t best_distance = std::max<size_t>(1, path.size() / 3) + 1;
+  for (const auto& [raw_name, raw] : names.fields()) {
+    (void)raw;
+    const std::string_view name = raw_name;
+    const size_t d = EditDistance(path, name);
+    if (d < best_distance) {
+      best_distance = d;
+      best = std::string(name);
+    }
+  }
+  return best;
+}
+
+Status FieldPresence::EndBatch(int64_t epoch, bool strict) {
+  const int64_t records = records_;
+  uint64_t missing = records > 0 ? pending_ : 0;
+  records_ = 0;
+  Status error;
+  for (; missing != 0; missing &= missing - 1) {
+    Field& f = fields_[static_cast<size_t>(__builtin_ctzll(missing))];
+    f.warned = true;
+    const std::string near = Suggestion(f.path);
+    const std::string what = fmt::format(
+        "{}: no record of batch {} ({} record(s)) has the field '{}'{}", f.option, epoch, records,
+        f.path, near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near));
+    if (strict) {
+      error = Status::InvalidArgument(what);
+      break;
+    }
+    Log(LogLevel::kWarning,
+        what + "; it reads as null (warned once; --strict makes this an error)");
+  }
+  // The next batch watches again every field not yet reported.
+  pending_ = 0;
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    if (!fields_[i].warned) pending_ |= Bit(i);
+  }
+  sample_.clear();
+  return error;
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace sstream
