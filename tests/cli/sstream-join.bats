@@ -209,3 +209,12 @@ setup() {
     --data-only < bob.ndjson
   assert_output '{"user":"Bob","k":1,"region":"eu"}'
 }
+
+# Issue 10 ("Every row accounted for"): a misspelled key is reported.
+@test "issue-10: an --on key no record of a batch has is warned about; --strict makes it an error" {
+  run -0 --separate-stderr sstream-join --static users.csv --on ui=id --data-only < events.ndjson
+  assert_output ''
+  assert_stderr_contains "sstream-join: warning: --on: no record of batch 0 (5 record(s)) has the field 'ui' (did you mean 'uid'?)"
+  run -1 --separate-stderr sstream-join --strict --static users.csv --on ui=id --data-only < events.ndjson
+  assert_stderr_contains "sstream-join: error: --on: no record of batch 0 (5 record(s)) has the field 'ui'"
+}

@@ -115,8 +115,11 @@ kept_ids() {
 }
 
 @test "--select leaves out fields a record does not have" {
-  run -0 sstream-map --select 'id, missing, n.zzz' --data-only < people.ndjson
+  run -0 --separate-stderr sstream-map --select 'id, missing, n.zzz' --data-only < people.ndjson
   assert_output "$(printf '{"id":%s}\n' 1 2 3 4 5)"
+  # No record at all has them: each is reported once (issue 10).
+  assert_stderr_contains "warning: --select: no record of batch 0 (5 record(s)) has the field 'missing'"
+  assert_stderr_contains "warning: --select: no record of batch 0 (5 record(s)) has the field 'n.zzz'"
 }
 
 @test "--select '*' keeps records as they are" {
@@ -537,4 +540,70 @@ $END"
               ^"
   run -2 --separate-stderr sstream-map --explode "a, b" < /dev/null
   assert_stderr_contains "--explode takes one expression"
+}
+
+# Issue 10 ("Every row accounted for").
+
+@test "issue-10: a bad constant regular expression or date pattern stops sstream-map at start (exit 2)" {
+  run -2 --separate-stderr sstream-map --select "regexp_extract(name, '(', 1) AS r" < people.ndjson
+  assert_output ''
+  assert_stderr_contains "sstream-map: error: --select: column 1: regexp_extract: bad regular expression pattern '(': missing closing parenthesis at offset 1 of the pattern"
+  run -2 --separate-stderr sstream-map --where "name RLIKE '[a-'" < people.ndjson
+  assert_stderr_contains "--where: column 12: RLIKE: bad regular expression pattern '[a-'"
+  run -2 --separate-stderr sstream-map --select "date_format(now(), 'D') AS d" < people.ndjson
+  assert_stderr_contains "--select: column 1: date_format: time pattern 'D': unsupported letter 'D'"
+  run -2 --separate-stderr sstream-map --select "regexp_replace(name, '(a)', '\$2') AS r" < people.ndjson
+  assert_stderr_contains "regexp_replace: the replacement refers to group 2, but the pattern has 1 group(s)"
+}
+
+@test "issue-10: regexp_extract with a group index out of range never gives the match" {
+  run -2 --separate-stderr sstream-map --select "regexp_extract(name, '(a)', 1e30) AS r" < people.ndjson
+  assert_stderr_contains "regexp_extract: the pattern '(a)' has 1 group(s), so there is no group 1e+30"
+  printf '%s\n' '{"s":"abc","g":1e30}' '{"s":"abc","g":1}' > g.ndjson
+  run -1 --separate-stderr sstream-map --select "regexp_extract(s, '(a)', g) AS r" --data-only < g.ndjson
+  assert_output ''
+  assert_stderr_contains "stdin: line 1: --select: regexp_extract: the pattern '(a)' has 1 group(s), so there is no group 1e+30"
+  run -0 --separate-stderr sstream-map --bad-records skip --select "regexp_extract(s, '(a)', g) AS r" \
+    --data-only < g.ndjson
+  assert_output '{"r":"a"}'
+  assert_stderr_contains "skipped 1 bad record(s)"
+}
+
+@test "issue-10: a pattern from the data that does not compile makes the record bad, not null" {
+  printf '%s\n' '{"s":"abc","p":"b"}' '{"s":"abc","p":"("}' > p.ndjson
+  run -0 --separate-stderr sstream-map --dead-letter dead.ndjson --select "s RLIKE p AS m" \
+    --data-only < p.ndjson
+  assert_output '{"m":true}'
+  run -0 jq -r .error dead.ndjson
+  assert_output "--select: RLIKE: bad regular expression pattern '(': missing closing parenthesis at offset 1 of the pattern"
+}
+
+@test "issue-10: regular expressions match texts of any length, and a hostile one gives up with an error" {
+  long=$(head -c 100000 /dev/zero | tr '\0' x)
+  printf '{"s":"%s"}\n' "$long" > long.ndjson
+  run -0 --separate-stderr sstream-map --select "s RLIKE '^(x|y)*\$' AS m, length(regexp_replace(s, 'x', 'yy')) AS n" \
+    --data-only < long.ndjson
+  assert_output '{"m":true,"n":200000}'
+  printf '{"s":"%s!"}\n' "$(head -c 40 /dev/zero | tr '\0' a)" > hostile.ndjson
+  run -1 --separate-stderr sstream-map --where "s RLIKE '^(a+)+\$'" < hostile.ndjson
+  assert_stderr_contains "stdin: line 1: --where: RLIKE: regular expression '^(a+)+\$' gave up on a text of 41 bytes"
+}
+
+@test "issue-10: a field the query names that no record of a batch has is warned about once, with a near name" {
+  run -0 --separate-stderr sstream-map --where "nmae = 'ann' OR id = 1" --select "id, nmae" \
+    --data-only < people.ndjson
+  assert_output '{"id":1}'
+  [ "$stderr" = "sstream-map: warning: --where: no record of batch 0 (5 record(s)) has the field 'nmae' (did you mean 'name'?); it reads as null (warned once; --strict makes this an error)" ]
+  # Present in one record is enough; present with null is present.
+  run -0 --separate-stderr sstream-map --where "x IS NULL" --select "id, n.b" --data-only < people.ndjson
+  assert_stderr_empty
+}
+
+@test "issue-10: --strict makes a field no record of a batch has an error (exit 1)" {
+  run -1 --separate-stderr sstream-map --strict --select "id, nmae" < people.ndjson
+  assert_stderr_contains "sstream-map: error: --select: no record of batch 0 (5 record(s)) has the field 'nmae' (did you mean 'name'?)"
+  run -1 --separate-stderr sstream-map --strict --where "b > 1" < people.ndjson
+  assert_stderr_contains "error: --where: no record of batch 0 (5 record(s)) has the field 'b'"
+  run -0 --separate-stderr sstream-map --strict --where "x > 1" --data-only < people.ndjson
+  assert_output '{"id":2,"name":"bob","x":2,"n":{"a":20}}'
 }

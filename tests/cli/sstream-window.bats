@@ -587,3 +587,20 @@ sstream-window: info: 1 late row(s) written to the late output"
   assert_output '{"e":"A@x.org"}
 {"e":"b@x.org"}'
 }
+
+# Issue 10 ("Every row accounted for"): a misspelled field is reported.
+@test "issue-10: a --by, --agg or --time field no record of a batch has is warned about; --strict makes it an error" {
+  printf '%s\n' '{"t":1000,"campaign_id":"a","price":2}' '{"t":2000,"campaign_id":"b","price":3}' > ev.ndjson
+  run -0 --separate-stderr sstream-window --time t --tumbling 10s --by campain_id --agg 'count, sum(prise)' \
+    --mode update --data-only < ev.ndjson
+  assert_output '{"window_start":0,"window_end":10000,"campain_id":null,"count":2,"sum(prise)":null}'
+  assert_stderr_contains "sstream-window: warning: --by: no record of batch 0 (2 record(s)) has the field 'campain_id' (did you mean 'campaign_id'?)"
+  assert_stderr_contains "sstream-window: warning: --agg: no record of batch 0 (2 record(s)) has the field 'prise' (did you mean 'price'?)"
+  run -1 --separate-stderr sstream-window --strict --time t --tumbling 10s --by campain_id --mode update \
+    --data-only < ev.ndjson
+  assert_output ''
+  assert_stderr_contains "sstream-window: error: --by: no record of batch 0 (2 record(s)) has the field 'campain_id'"
+  run -0 --separate-stderr sstream-window --strict --time t --tumbling 10s --by campaign_id --mode update \
+    --data-only < ev.ndjson
+  assert_stderr_empty
+}

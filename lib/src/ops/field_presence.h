@@ -57,7 +57,8 @@ class FieldPresence {
   std::string sample_;    // the batch's first record, for near names
 };
 
-// Levenshtein distance between a and b (bytes).
+// Edit distance between a and b (bytes): insertions, deletions,
+// substitutions and swaps of neighbours.
 size_t EditDistance(std::string_view a, std::string_view b);
 
 }  // namespace sstream
