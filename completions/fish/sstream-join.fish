@@ -11,6 +11,7 @@ complete -c sstream-join -l tick -x -d 'Batch interval on this stage'\''s own cl
 complete -c sstream-join -l bad-records -x -a 'fail skip dead-letter' -d 'What to do with a record that cannot be used (malformed JSON, inval...'
 complete -c sstream-join -l dead-letter -r -F -d 'Append bad records to FILE as JSON lines {position, error, record} ...'
 complete -c sstream-join -l max-record-bytes -x -d 'Longest accepted record in bytes: a longer JSON line is a bad recor...'
+complete -c sstream-join -l strict -d 'Fail where the query would read null: a field the options name that...'
 complete -c sstream-join -l checkpoint -r -F -d 'Keep the pipeline'\''s progress in DIR (created with mode 0700), share...'
 complete -c sstream-join -l checkpoint-name -x -d 'This stage'\''s name in the checkpoint; two stages of the same tool in...'
 complete -c sstream-join -s v -l verbose -d 'More diagnostics on stderr (-vv for debug)'

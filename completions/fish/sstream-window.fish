@@ -30,6 +30,7 @@ complete -c sstream-window -l tick -x -d 'Batch interval on this stage'\''s own 
 complete -c sstream-window -l bad-records -x -a 'fail skip dead-letter' -d 'What to do with a record that cannot be used (malformed JSON, inval...'
 complete -c sstream-window -l dead-letter -r -F -d 'Append bad records to FILE as JSON lines {position, error, record} ...'
 complete -c sstream-window -l max-record-bytes -x -d 'Longest accepted record in bytes: a longer JSON line is a bad recor...'
+complete -c sstream-window -l strict -d 'Fail where the query would read null: a field the options name that...'
 complete -c sstream-window -l checkpoint -r -F -d 'Keep the pipeline'\''s progress in DIR (created with mode 0700), share...'
 complete -c sstream-window -l checkpoint-name -x -d 'This stage'\''s name in the checkpoint; two stages of the same tool in...'
 complete -c sstream-window -s v -l verbose -d 'More diagnostics on stderr (-vv for debug)'
