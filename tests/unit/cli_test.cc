@@ -221,7 +221,7 @@ TEST(CommonOptionsTest, SharedOptionsAreDefinedOnce) {
     for (const auto& n : d.Names()) names.push_back(n);
   }
   EXPECT_EQ(names, std::vector<std::string>({"--wire", "--data-only", "--tick", "--bad-records",
-                                             "--dead-letter", "--max-record-bytes",
+                                             "--dead-letter", "--max-record-bytes", "--strict",
                                              "--checkpoint", "--checkpoint-name"}));
   const auto& opts = cli.options();
   EXPECT_EQ(opts[0].choices, std::vector<std::string>({"json", "binary"}));
@@ -232,8 +232,9 @@ TEST(CommonOptionsTest, SharedOptionsAreDefinedOnce) {
   EXPECT_TRUE(opts[4].IsFileValue());
   EXPECT_EQ(opts[5].default_text, std::to_string(16 << 20));
   EXPECT_EQ(opts[5].target, &o.max_record_bytes);
-  EXPECT_EQ(opts[6].env, "SSTREAM_CHECKPOINT") << "one variable for the whole script";
-  EXPECT_TRUE(opts[6].IsFileValue());
+  EXPECT_EQ(opts[6].target, &o.strict);
+  EXPECT_EQ(opts[7].env, "SSTREAM_CHECKPOINT") << "one variable for the whole script";
+  EXPECT_TRUE(opts[7].IsFileValue());
 
   Cli out;
   AddOutputOptions(out, &o);

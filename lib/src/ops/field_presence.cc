@@ -41,8 +41,9 @@ std::string FieldPresence::Suggestion(std::string_view path) const {
   RecordScanner names({});
   names.set_collect_all(true);
   if (sample_.empty() || !names.ScanCopy(sample_).ok()) return "";
+  // Near: a third of the letters wrong at most, and not all of them.
   std::string best;
-  size_t best_distance = std::max<size_t>(1, path.size() / 3) + 1;
+  size_t best_distance = std::min(std::max<size_t>(1, path.size() / 3) + 1, path.size());
   for (const auto& [raw_name, raw] : names.fields()) {
     (void)raw;
     const std::string_view name = raw_name;
