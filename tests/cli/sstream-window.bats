@@ -606,3 +606,11 @@ sstream-window: info: 1 late row(s) written to the late output"
     --data-only < ev.ndjson
   assert_stderr_empty
 }
+
+@test "issue-10: --dedup keys and --batch-window fields no record has are reported too" {
+  printf '%s\n' '{"id":1,"v":2}' '{"id":2,"v":3}' > ev.ndjson
+  run -1 --separate-stderr sstream-window --strict --dedup idd --data-only < ev.ndjson
+  assert_stderr_contains "sstream-window: error: --dedup: no record of batch 0 (2 record(s)) has the field 'idd' (did you mean 'id'?)"
+  run -0 --separate-stderr sstream-window --batch-window 2 --agg 'sum(w)' --data-only < ev.ndjson
+  assert_stderr_contains "sstream-window: warning: --agg: no record of batch 0 (2 record(s)) has the field 'w'"
+}

@@ -46,6 +46,7 @@ class BatchWindowOperator final : public Operator {
 
   Status OnRecord(const Frame& f, FrameWriter*) override {
     SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f));
+    columns_.Seen(f.json);
     if (columns_.has_expressions()) SSTREAM_RETURN_IF_ERROR(columns_.Compute());
     key_.assign(BuildGroupKey(*scanner_, plan_.key_index, &key_scratch_));
     plan_.aggregator.Add(&current_[key_], *scanner_);
@@ -53,6 +54,7 @@ class BatchWindowOperator final : public Operator {
   }
 
   Status OnBatchEnd(int64_t epoch, FrameWriter* out) override {
+    SSTREAM_RETURN_IF_ERROR(columns_.EndBatch(epoch, strict_));
     // Window ends in epochs that never arrived (empty batches) come first;
     // those too old to cover any batch still held are not worth a row each.
     for (int64_t j = std::max(last_epoch_ + 1, epoch - length_ - slide_); j < epoch; ++j) {

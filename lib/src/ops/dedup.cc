@@ -52,6 +52,7 @@ class DedupOperator final : public Operator {
 
   Status OnRecord(const Frame& f, FrameWriter* out) override {
     SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f));
+    columns_.Seen(f.json);
     if (columns_.has_expressions()) SSTREAM_RETURN_IF_ERROR(columns_.Compute());
     int64_t t = 0;
     if (watermark_) {
@@ -78,7 +79,8 @@ class DedupOperator final : public Operator {
     return out->WriteData(f.json, f.has_event_time, f.event_time, f.field_index);
   }
 
-  Status OnBatchEnd(int64_t, FrameWriter* out) override {
+  Status OnBatchEnd(int64_t epoch, FrameWriter* out) override {
+    SSTREAM_RETURN_IF_ERROR(columns_.EndBatch(epoch, strict_));
     if (!watermark_ || !watermark_->Advance()) return Status::OK();
     int64_t wm = watermark_->current();
     // Forget keys whose expiry the watermark has reached.
