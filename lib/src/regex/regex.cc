@@ -29,7 +29,6 @@ struct Regex::Impl {
   pcre2_match_context* context = nullptr;
   pcre2_jit_stack* jit_stack = nullptr;
   bool jit = false;
-  std::string_view subject;  // of the last Find, for Group()
   ~Impl() {
     pcre2_jit_stack_free(jit_stack);
     pcre2_match_context_free(context);
@@ -86,7 +85,6 @@ int Regex::GroupNumber(std::string_view name) const {
 
 Status Regex::Find(std::string_view subject, size_t start, bool* found) {
   Impl& im = *impl_;
-  im.subject = subject;
   const auto* text = reinterpret_cast<PCRE2_SPTR>(subject.data());
   int rc = pcre2_match(im.code, text, subject.size(), start, im.jit ? 0 : PCRE2_NO_JIT, im.match,
                        im.context);
