@@ -607,3 +607,9 @@ $END"
   run -0 --separate-stderr sstream-map --strict --where "x > 1" --data-only < people.ndjson
   assert_output '{"id":2,"name":"bob","x":2,"n":{"a":20}}'
 }
+
+@test "issue-10: with --per-batch, a field no record of a batch has is reported too" {
+  run -1 --separate-stderr sstream-map --strict --where "nmae = 'ann'" --per-batch cat < people.ndjson
+  assert_output ''
+  assert_stderr_contains "sstream-map: error: --where: no record of batch 0 (5 record(s)) has the field 'nmae' (did you mean 'name'?)"
+}
