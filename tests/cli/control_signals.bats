@@ -62,6 +62,18 @@ own_batch() {
   assert_output "$(upstream_batches)"
 }
 
+@test "issue-10: a named pipe, a process substitution or sh -c that execs a stage still gets the ticks" {
+  mkfifo fifo
+  "${SRC[@]}" > fifo &
+  run -0 sstream-map --control always < fifo
+  assert_output "$(upstream_batches)"
+  wait
+  run_pipeline -0 "sstream-map --control always < <(${SRC[*]})"
+  assert_output "$(upstream_batches)"
+  run_pipeline -0 "${SRC[*]} | sh -c 'exec sstream-map --control always'"
+  assert_output "$(upstream_batches)"
+}
+
 @test "issue-10: tee in between gets data only, and the stage after it its own clock, unless --control always" {
   run_pipeline -0 "${SRC[*]} | tee copy.ndjson | sstream-map --control always"
   assert_output "$(own_batch)"

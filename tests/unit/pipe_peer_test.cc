@@ -55,6 +55,7 @@ TEST(PipePeerTest, NamesProgramsFromTheirExeLink) {
   EXPECT_FALSE(IsSstreamProgram("/home/sstream-x/bin/jq"));
   EXPECT_TRUE(IsLauncher("/usr/bin/env"));
   EXPECT_TRUE(IsLauncher("/usr/bin/nice"));
+  EXPECT_TRUE(IsLauncher("/usr/bin/dash")) << "a shell may exec a stage";
   EXPECT_FALSE(IsLauncher("/usr/bin/tee"));
 }
 

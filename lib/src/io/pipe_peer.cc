@@ -175,9 +175,12 @@ bool IsSstreamProgram(std::string_view exe_link) {
 
 bool IsLauncher(std::string_view exe_link) {
   // Programs that exec another (env, nice, ...) or run it as a child that
-  // inherits stdin (timeout, time, ...). Until the program they start shows
-  // up, what reads the pipe is not known.
+  // inherits stdin (timeout, time, ...), and shells, which may do either
+  // (`| sh -c 'exec sstream-map'`). Until the program they start shows up,
+  // what reads the pipe is not known.
   static const char* const kLaunchers[] = {
+      "sh",      "bash",   "dash",  "zsh",    "ksh",    "mksh",    "ash",    "busybox",
+      "fish",    "tcsh",   "csh",
       "env",     "nice",   "nohup", "stdbuf", "ionice", "taskset", "chrt",   "setsid",
       "timeout", "time",   "sudo",  "doas",   "su",     "runuser", "setpriv", "numactl",
       "flock",   "chroot", "unshare", "nsenter", "prlimit", "systemd-run"};

@@ -36,7 +36,8 @@ std::string_view ProgramName(std::string_view exe_link);
 bool IsSstreamProgram(std::string_view exe_link);
 
 // A program that runs another in its place or as its child, keeping stdin
-// (env, nice, stdbuf, timeout, ...): what it will run is not known yet.
+// (env, nice, stdbuf, timeout, ..., and shells): what it will run is not
+// known yet.
 bool IsLauncher(std::string_view exe_link);
 
 enum class ReaderKind {
