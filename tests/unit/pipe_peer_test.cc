@@ -132,6 +132,22 @@ TEST(PipePeerTest, ForkedShellNotYetExecdIsWaitedFor) {
   EXPECT_EQ(p.Judge(), Verdict::kWait);
 }
 
+TEST(PipePeerTest, APendingReaderChangesWhenItExecs) {
+  FakeProc p;
+  p.Pipeline();
+  p.Reader(101, 10, 'R', "/usr/bin/bash");
+  PipeId id;
+  id.link = "pipe:[777]";
+  Scan scan = ScanPipeReaders(p.root(), 100, id);
+  ASSERT_EQ(scan.readers.size(), 1u);
+  EXPECT_TRUE(Unchanged(p.root(), scan.readers[0], id));
+  std::string exe = p.root() + "/101/exe";
+  ASSERT_EQ(::unlink(exe.c_str()), 0);
+  ASSERT_EQ(::symlink("/opt/bin/sstream-map", exe.c_str()), 0);
+  EXPECT_FALSE(Unchanged(p.root(), scan.readers[0], id));
+  EXPECT_EQ(p.Judge(), Verdict::kSstream);
+}
+
 TEST(PipePeerTest, LauncherIsWaitedFor) {
   FakeProc p;
   p.Pipeline();

@@ -61,6 +61,9 @@ bool ParseInt(std::string_view s, int* out) {
   return true;
 }
 
+// Blocked (in read, wait, ...) or stopped, rather than running.
+bool Asleep(char state) { return state == 'S' || state == 'T' || state == 't'; }
+
 bool ReadStat(const std::string& proc_root, int pid, ProcStat* st) {
   std::string text;
   return ReadSmallFile(proc_root + "/" + std::to_string(pid) + "/stat", &text) &&
@@ -216,14 +219,15 @@ Scan ScanPipeReaders(const std::string& proc_root, int self, const PipeId& pipe)
     if (!HoldsReadEnd(proc_root, pid, pipe)) continue;
     Reader r;
     r.pid = pid;
+    r.state = st.state;
+    r.ancestor = ancestors.count(pid) != 0;
     r.exe = Exe(proc_root, pid);
     if (IsSstreamProgram(r.exe)) {
       r.kind = ReaderKind::kSstream;
-    } else if (ancestors.count(pid) != 0) {
+    } else if (r.ancestor) {
       // A shell that reads our output ($(...), <(...) read by a loop) waits
       // for it, asleep; one still busy may be about to fork the reader.
-      r.kind = (st.state == 'S' || st.state == 'T' || st.state == 't') ? ReaderKind::kForeign
-                                                                        : ReaderKind::kPending;
+      r.kind = Asleep(st.state) ? ReaderKind::kForeign : ReaderKind::kPending;
     } else if (ancestor_exes.count(r.exe) != 0 || IsLauncher(r.exe)) {
       r.kind = ReaderKind::kPending;
     } else {
@@ -233,6 +237,12 @@ Scan ScanPipeReaders(const std::string& proc_root, int self, const PipeId& pipe)
   }
   ::closedir(dir);
   return scan;
+}
+
+bool Unchanged(const std::string& proc_root, const Reader& r, const PipeId& pipe) {
+  ProcStat st;
+  return ReadStat(proc_root, r.pid, &st) && (!r.ancestor || Asleep(st.state) == Asleep(r.state)) &&
+         Exe(proc_root, r.pid) == r.exe && HoldsReadEnd(proc_root, r.pid, pipe);
 }
 
 Verdict Judge(const Scan& scan) {
@@ -258,20 +268,29 @@ PipeReader IdentifyPipeReader(int fd, Clock* clock, int64_t wait_ms) {
   if (!ReadLink("/proc/self/fd/" + std::to_string(fd), &pipe.link)) return PipeReader::kUnknown;
   const int self = static_cast<int>(::getpid());
   const int64_t deadline = clock->SteadyNanos() / 1'000'000 + wait_ms;
-  int64_t pause_ms = 1;
   for (;;) {
-    switch (Judge(ScanPipeReaders("/proc", self, pipe))) {
+    Scan scan = ScanPipeReaders("/proc", self, pipe);
+    switch (Judge(scan)) {
       case Verdict::kSstream: return PipeReader::kSstream;
       case Verdict::kForeign: return PipeReader::kForeign;
       case Verdict::kUnknown: return PipeReader::kUnknown;
       case Verdict::kWait: break;
     }
-    const int64_t left = deadline - clock->SteadyNanos() / 1'000'000;
-    // Still a shell (or a launcher) after the bound: most likely a shell
-    // loop reading the data itself.
-    if (left <= 0) return PipeReader::kForeign;
-    clock->SleepMillis(std::min(pause_ms, left));
-    pause_ms = std::min<int64_t>(pause_ms * 2, 16);
+    // Watch the pending readers every millisecond (cheap: their own /proc
+    // entries), and scan everything again once one of them changes (an
+    // exec, the shell done forking) or every 32 ms.
+    for (int polls = 0; polls < 32; ++polls) {
+      const int64_t left = deadline - clock->SteadyNanos() / 1'000'000;
+      // Still a shell (or a launcher) after the bound: most likely a shell
+      // loop reading the data itself.
+      if (left <= 0) return PipeReader::kForeign;
+      clock->SleepMillis(1);
+      bool changed = false;
+      for (const Reader& r : scan.readers) {
+        if (r.kind == ReaderKind::kPending && !Unchanged("/proc", r, pipe)) changed = true;
+      }
+      if (changed) break;
+    }
   }
 }
 

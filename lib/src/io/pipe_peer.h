@@ -49,7 +49,9 @@ enum class ReaderKind {
 
 struct Reader {
   int pid = 0;
-  std::string exe;  // the /proc/<pid>/exe link ("" when unreadable)
+  char state = '?';  // from /proc/<pid>/stat when scanned
+  bool ancestor = false;  // of the scanning process
+  std::string exe;   // the /proc/<pid>/exe link ("" when unreadable)
   ReaderKind kind = ReaderKind::kForeign;
 };
 
@@ -73,6 +75,10 @@ struct Scan {
 // exec'd yet; a launcher; or an ancestor that is not asleep, e.g. the shell
 // between forking this process and the reader); or foreign.
 Scan ScanPipeReaders(const std::string& proc_root, int self, const PipeId& pipe);
+
+// A reader still as scanned: same program, still holding the read end, and
+// (an ancestor) as asleep or busy as it was.
+bool Unchanged(const std::string& proc_root, const Reader& r, const PipeId& pipe);
 
 enum class Verdict {
   kSstream,  // some reader is an sstream tool
