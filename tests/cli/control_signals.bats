@@ -115,3 +115,12 @@ own_batch() {
   run_pipeline -0 "${SRC[*]} | while read -r line; do echo \"\$line\"; done"
   assert_output "$(seq 1 7 | sed 's/.*/{"i":&}/')"
 }
+
+@test "issue-10: a terminal gets data only, unless --control always asks for the control lines" {
+  command -v script >/dev/null || skip "script(1) is not installed"
+  run -0 script -qec "sstream-source --trigger available-now --max-batch-records 3 in.ndjson" /dev/null
+  refute_output --partial '@sstream'
+  assert_output --partial '{"i":7}'
+  run -0 script -qec "sstream-source --control always in.ndjson" /dev/null
+  assert_output --partial '{"@sstream":"end"}'
+}
