@@ -16,6 +16,7 @@
 
 #include "sstream/clock.h"
 #include "sstream/io.h"
+#include "sstream/stage.h"
 
 namespace sstream {
 namespace {
@@ -64,8 +65,8 @@ TEST(PipePeerTest, NamesProgramsFromTheirExeLink) {
 class FakeProc {
  public:
   FakeProc() {
-    char tmpl[] = "/tmp/sstream-proc-XXXXXX";
-    root_ = ::mkdtemp(tmpl);
+    std::string tmpl = (fs::temp_directory_path() / "sstream-proc-XXXXXX").string();
+    root_ = ::mkdtemp(tmpl.data());
   }
   ~FakeProc() { fs::remove_all(root_); }
   const std::string& root() const { return root_; }
@@ -204,6 +205,38 @@ TEST(PipePeerTest, IdentifiesRealDescriptors) {
   EXPECT_EQ(IdentifyPipeReader(fds[1], &clock, 0), PipeReader::kUnknown);
   ::close(fds[0]);
   ::close(fds[1]);
+}
+
+// issue-10: --control and the kind of output decide whether control signals
+// are written; only JSON on a pipe asks who reads it.
+TEST(ResolveOutputTest, ControlSignalsFollowTheOptionAndTheOutput) {
+  auto decide = [](const CommonOptions& o, int fd) {
+    WireFormat format;
+    std::function<bool()> write_control;
+    Status s = ResolveOutput(o, fd, &format, &write_control);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return write_control ? write_control() : true;
+  };
+  CommonOptions o;
+  EXPECT_TRUE(decide(o, -1)) << "no descriptor: as before";
+  int null_fd = ::open("/dev/null", O_WRONLY);
+  ASSERT_GE(null_fd, 0);
+  EXPECT_TRUE(decide(o, null_fd)) << "not a pipe: kept for replay";
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  EXPECT_TRUE(decide(o, fds[1])) << "no reader to be seen: kept";
+  o.control = "never";
+  EXPECT_FALSE(decide(o, null_fd));
+  o.control = "always";
+  EXPECT_TRUE(decide(o, fds[1]));
+  o.data_only = true;
+  EXPECT_FALSE(decide(o, fds[1])) << "--data-only wins";
+  o = CommonOptions();
+  o.wire = "binary";
+  EXPECT_TRUE(decide(o, fds[1]));
+  ::close(fds[0]);
+  ::close(fds[1]);
+  ::close(null_fd);
 }
 
 }  // namespace

@@ -8,6 +8,14 @@
 // or not forked yet (then the shell itself still holds the read end). Such
 // readers are "pending" and the caller waits for them, with a bound; see
 // IdentifyPipeReader.
+//
+// Why /proc rather than the reader announcing itself (say, an abstract Unix
+// socket named after the pipe's inode, bound by every sstream stage at
+// start): the writer would still need /proc to tell a reader that is about
+// to exec an sstream tool from one that never will, so announcing adds a
+// mechanism without removing the wait; a stage would have to announce every
+// input it might read (a named pipe, <(...)), and abstract sockets stop at
+// network namespaces. /proc needs nothing from the reader.
 #include "io/pipe_peer.h"
 
 #include <dirent.h>

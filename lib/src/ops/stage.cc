@@ -131,6 +131,7 @@ Status ResolveOutput(const CommonOptions& o, int fd, WireFormat* format,
     // two stages): they keep their control frames. JSON on a pipe: asked of
     // the pipe's reader, lazily, so data flows at once and a stream that
     // never gets to a control signal never asks.
+    // The real clock: this waits for real processes to exec.
     *write_control = [fd] {
       PipeReader r = IdentifyPipeReader(fd, &DefaultClock(), kPipeReaderWaitMs);
       return r != PipeReader::kForeign;
