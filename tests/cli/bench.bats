@@ -134,7 +134,7 @@ ysb_skip_args() {
   cat >bin/sstream-map <<SH
 #!/usr/bin/env bash
 [[ " \$* " == *" --checkpoint "* ]] || exec "$SSTREAM_BIN_DIR/sstream-map" "\$@"
-"$SSTREAM_BIN_DIR/sstream-map" "\$@" | awk '/^\{"ad_id"/ && !n++ { next } 1'
+"$SSTREAM_BIN_DIR/sstream-map" --control always "\$@" | awk '/^\{"ad_id"/ && !n++ { next } 1'
 SH
   chmod +x bin/sstream-map
   run "$SSTREAM_SOURCE_DIR/tests/bench/checkpoint.sh" -n 3000 -r 1 -b bin --only throughput

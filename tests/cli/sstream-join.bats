@@ -112,7 +112,7 @@ setup() {
 @test "control lines pass through the join in place" {
   printf '%s\n' '{"uid":1}' '{"@sstream":"tick","epoch":0}' '{"@sstream":"watermark","ms":1000}' \
     '{"uid":4}' '{"@sstream":"tick","epoch":1}' '{"@sstream":"end"}' > in.ndjson
-  run -0 --separate-stderr sstream-join --static users.csv --on uid=id < in.ndjson
+  run -0 --separate-stderr sstream-join --control always --static users.csv --on uid=id < in.ndjson
   assert_output "$(printf '%s\n' '{"uid":1,"name":"ann","city":"Oslo"}' \
     '{"@sstream":"tick","epoch":0}' \
     '{"@sstream":"watermark","ms":1000,"time":"1970-01-01T00:00:01.000Z"}' \

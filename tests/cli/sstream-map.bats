@@ -182,7 +182,7 @@ kept_ids() {
 
 @test "--bad-records skip drops bad records and continues" {
   printf '{"a":1}\n{"a":\n{"a":3}\n' > in.ndjson
-  run -0 --separate-stderr sstream-map --bad-records skip --where 'a > 0' < in.ndjson
+  run -0 --separate-stderr sstream-map --control always --bad-records skip --where 'a > 0' < in.ndjson
   assert_output "$(printf '%s\n' '{"a":1}' '{"a":3}' '{"@sstream":"tick","epoch":0}' \
     '{"@sstream":"end"}')"
   assert_stderr_contains "skipping stdin: line 2" "skipped 1 bad record(s)"
@@ -208,7 +208,7 @@ kept_ids() {
   printf '%s\n' '{"a":1}' '{"a":2}' '{"@sstream":"tick","epoch":0}' \
     '{"@sstream":"watermark","ms":5000}' '{"a":3}' '{"@sstream":"tick","epoch":1}' \
     '{"@sstream":"end"}' > in.ndjson
-  run -0 --separate-stderr sstream-map --where 'a != 2' < in.ndjson
+  run -0 --separate-stderr sstream-map --control always --where 'a != 2' < in.ndjson
   assert_output "$(printf '%s\n' '{"a":1}' '{"@sstream":"tick","epoch":0}' \
     '{"@sstream":"watermark","ms":5000,"time":"1970-01-01T00:00:05.000Z"}' '{"a":3}' \
     '{"@sstream":"tick","epoch":1}' '{"@sstream":"end"}')"
@@ -217,7 +217,7 @@ kept_ids() {
 
 @test "control lines of an unknown kind are forwarded unchanged" {
   printf '%s\n' '{"a":1}' '{"@sstream":"checkpoint","id":7}' '{"a":2}' > in.ndjson
-  run -0 --separate-stderr sstream-map < in.ndjson
+  run -0 --separate-stderr sstream-map --control always < in.ndjson
   assert_line --index 1 '{"@sstream":"checkpoint","id":7}'
   assert_stderr_empty
 }
@@ -230,7 +230,7 @@ kept_ids() {
 
 @test "without upstream ticks the end of input closes batch 0 and ends the stream" {
   printf '%s\n' '{"a":1}' '{"a":2}' > in.ndjson
-  run -0 --separate-stderr sstream-map < in.ndjson
+  run -0 --separate-stderr sstream-map --control always < in.ndjson
   assert_output "$(printf '%s\n' '{"a":1}' '{"a":2}' '{"@sstream":"tick","epoch":0}' \
     '{"@sstream":"end"}')"
 }
@@ -238,7 +238,7 @@ kept_ids() {
 @test "binary input is detected and filtered like JSON lines" {
   for i in 1 2 3 4; do echo "{\"i\":$i}"; done > in.ndjson
   sstream-source --wire binary --trigger available-now --max-batch-records 2 in.ndjson > in.bin
-  run -0 --separate-stderr sstream-map --where 'i > 1' < in.bin
+  run -0 --separate-stderr sstream-map --control always --where 'i > 1' < in.bin
   assert_output "$(printf '%s\n' '{"i":2}' '{"@sstream":"tick","epoch":0}' '{"i":3}' '{"i":4}' \
     '{"@sstream":"tick","epoch":1}' '{"@sstream":"end"}')"
   assert_stderr_empty
@@ -255,7 +255,7 @@ kept_ids() {
 @test "epochs stay increasing when the stage's own clock fires before upstream's first tick" {
   # Upstream ticks, but its first tick comes later than the map's own 200 ms
   # clock (as from sstream-source --trigger 5s reading a slow producer).
-  run_pipeline -0 "(echo '{\"a\":1}'; sleep 0.6; echo '{\"@sstream\":\"tick\",\"epoch\":0}'; echo '{\"a\":2}'; echo '{\"@sstream\":\"tick\",\"epoch\":1}') | sstream-map --tick 200ms"
+  run_pipeline -0 "(echo '{\"a\":1}'; sleep 0.6; echo '{\"@sstream\":\"tick\",\"epoch\":0}'; echo '{\"a\":2}'; echo '{\"@sstream\":\"tick\",\"epoch\":1}') | sstream-map --control always --tick 200ms"
   # The own clock closes batch 0 with {"a":1}; upstream's two ticks follow as
   # 1 and 2 (renumbered, never going back to 0).
   run -0 jq -s -c '[.[] | select(."@sstream" == "tick") | .epoch]' <<< "$output"
@@ -263,7 +263,7 @@ kept_ids() {
 }
 
 @test "without upstream ticks a slow input is cut into batches on the stage's own --tick clock" {
-  run_pipeline -0 "(echo '{\"a\":1}'; sleep 1.2; echo '{\"a\":2}') | sstream-map --tick 300ms"
+  run_pipeline -0 "(echo '{\"a\":1}'; sleep 1.2; echo '{\"a\":2}') | sstream-map --control always --tick 300ms"
   # Loose on timing: the pause closes batch 0 before the second record.
   assert_line --index 0 '{"a":1}'
   assert_line --index 1 '{"@sstream":"tick","epoch":0}'
@@ -301,9 +301,9 @@ kept_ids() {
 
 @test "-q silences the warnings about skipped records" {
   printf '{"a":1}\nnot json\n{"a":3}\n' > in.ndjson
-  run -0 --separate-stderr sstream-map --bad-records skip < in.ndjson
+  run -0 --separate-stderr sstream-map --control always --bad-records skip < in.ndjson
   assert_stderr_contains "sstream-map: warning: skipped 1 bad record(s)"
-  run -0 --separate-stderr sstream-map --bad-records skip -q < in.ndjson
+  run -0 --separate-stderr sstream-map --control always --bad-records skip -q < in.ndjson
   assert_output "$(printf '%s\n' '{"a":1}' '{"a":3}' "$(tick 0)" "$END")"
   assert_stderr_empty
 }
@@ -326,7 +326,7 @@ make_batches() {
 
 @test "--per-batch runs the command once per batch; ticks keep their place" {
   make_batches
-  run -0 --separate-stderr sstream-map --per-batch sort < batches.ndjson
+  run -0 --separate-stderr sstream-map --control always --per-batch sort < batches.ndjson
   assert_output "$(printf '%s\n' '{"user":"a","n":1}' '{"user":"b","n":2}' '{"user":"b","n":4}' \
     "$(tick 0)" "$(tick 1)" '{"user":"c","n":3}' "$(tick 2)" "$END")"
   assert_stderr_empty
@@ -334,7 +334,7 @@ make_batches() {
 
 @test "--per-batch: the worked example of sstream-map(1) gives the output shown" {
   make_batches
-  run -0 --separate-stderr sstream-map --per-batch jq -c -s \
+  run -0 --separate-stderr sstream-map --control always --per-batch jq -c -s \
     'group_by(.user)[] | {user: .[0].user, total: map(.n) | add}' < batches.ndjson
   assert_output "$(printf '%s\n' '{"user":"a","total":1}' '{"user":"b","total":6}' "$(tick 0)" \
     "$(tick 1)" '{"user":"c","total":3}' "$(tick 2)" "$END")"
@@ -370,7 +370,7 @@ make_batches() {
 @test "--per-batch: a batch without records does not run the command" {
   printf '%s\n' "$(tick 0)" '{"x":1}' "$(tick 1)" '{"x":9}' "$(tick 2)" "$(tick 3)" > in.ndjson
   # The command reports every run, even one with empty input.
-  run -0 --separate-stderr sstream-map --where 'x < 5' \
+  run -0 --separate-stderr sstream-map --control always --where 'x < 5' \
     --per-batch sh -c 'cat; echo "{\"ran\":true}"' < in.ndjson
   assert_output "$(printf '%s\n' "$(tick 0)" '{"x":1}' '{"ran":true}' "$(tick 1)" "$(tick 2)" \
     "$(tick 3)" "$END")"
@@ -378,7 +378,7 @@ make_batches() {
 
 @test "--per-batch: end of input runs the open batch through the command" {
   printf '%s\n' '{"a":1}' '{"a":2}' > plain.ndjson
-  run -0 --separate-stderr sstream-map --per-batch sort -r < plain.ndjson
+  run -0 --separate-stderr sstream-map --control always --per-batch sort -r < plain.ndjson
   assert_output "$(printf '%s\n' '{"a":2}' '{"a":1}' "$(tick 0)" "$END")"
 }
 
@@ -387,9 +387,9 @@ make_batches() {
   tick 0 >> big.ndjson
   echo >> big.ndjson
   [[ $(stat -c %s big.ndjson) -gt 5000000 ]]
-  run_pipeline -0 'sstream-map --per-batch cat < big.ndjson | wc -l'
+  run_pipeline -0 'sstream-map --control always --per-batch cat < big.ndjson | wc -l'
   assert_output 200002
-  run -0 --separate-stderr sstream-map --per-batch head -n 1 < big.ndjson
+  run -0 --separate-stderr sstream-map --control always --per-batch head -n 1 < big.ndjson
   assert_output "$(printf '%s\n' '{"i":0,"pad":"abcdefghijklmnopqrstuvwxyz"}' "$(tick 0)" "$END")"
   assert_stderr_empty
 }
@@ -403,7 +403,7 @@ make_batches() {
 
 @test "--per-batch: binary output carries the command's records" {
   printf '%s\n' '{"a":2}' '{"a":1}' "$(tick 0)" > in.ndjson
-  run_pipeline -0 'sstream-map --wire binary --per-batch sort < in.ndjson | sstream-map'
+  run_pipeline -0 'sstream-map --wire binary --per-batch sort < in.ndjson | sstream-map --control always'
   assert_output "$(printf '%s\n' '{"a":1}' '{"a":2}' "$(tick 0)" "$END")"
 }
 
@@ -431,7 +431,7 @@ make_batches() {
 @test "--per-batch: a failing command exits 1 naming the command, the batch, its status and stderr" {
   printf '%s\n' '{"a":1}' "$(tick 0)" '{"a":"stop"}' "$(tick 1)" '{"a":3}' "$(tick 2)" > in.ndjson
   # shellcheck disable=SC2016
-  run -1 --separate-stderr sstream-map --per-batch sh -c \
+  run -1 --separate-stderr sstream-map --control always --per-batch sh -c \
     'in=$(cat); case $in in *stop*) echo "first" >&2; echo "boom: cannot go on" >&2; exit 3;; esac; printf "%s\n" "$in"' \
     < in.ndjson
   assert_output "$(printf '%s\n' '{"a":1}' "$(tick 0)")"
@@ -464,7 +464,7 @@ sstream-map: error: --per-batch sh -c 'in=\$(cat); case" \
 
 @test "--per-batch: --bad-records skip drops and counts bad output lines" {
   printf '%s\n' '{"a":1}' "$(tick 0)" '{"a":2}' "$(tick 1)" > in.ndjson
-  run -0 --separate-stderr sstream-map --bad-records skip \
+  run -0 --separate-stderr sstream-map --control always --bad-records skip \
     --per-batch sh -c 'cat; echo "[1]"; echo "{\"@sstream\":\"tick\",\"epoch\":99}"' < in.ndjson
   assert_output "$(printf '%s\n' '{"a":1}' "$(tick 0)" '{"a":2}' "$(tick 1)" "$END")"
   assert_stderr_contains ": batch 0: output line 2: record is not a JSON object" \
@@ -503,7 +503,7 @@ sstream-map: error: --per-batch sh -c 'in=\$(cat); case" \
 
 @test "--explode makes one record per element, before --select, with ticks kept in place" {
   printf '%s\n' '{"id":1,"tags":"a, b"}' "$(tick 0)" '{"id":2,"tags":"c"}' '{"id":3}' > tags.ndjson
-  run -0 sstream-map --explode "split(tags, ',') AS tag" --select 'id, trim(tag) AS tag' \
+  run -0 sstream-map --control always --explode "split(tags, ',') AS tag" --select 'id, trim(tag) AS tag' \
     < tags.ndjson
   assert_output "{\"id\":1,\"tag\":\"a\"}
 {\"id\":1,\"tag\":\"b\"}

@@ -5,7 +5,7 @@ load test_helper
 
 @test "a file of JSON lines comes out record by record, then one tick and the end" {
   printf '{"a":1}\n{"a":2}\n' > in.ndjson
-  run -0 --separate-stderr sstream-source in.ndjson
+  run -0 --separate-stderr sstream-source --control always in.ndjson
   assert_output "$(printf '%s\n' '{"a":1}' '{"a":2}' "$(tick 0)" "$END")"
   assert_stderr_empty
 }
@@ -43,7 +43,7 @@ load test_helper
 
 @test "--bad-records skip drops bad lines, continues, and reports the count" {
   printf '{"a":1}\nnot json\n{"a":3}\n[]\n{"a":5}\n' > in.ndjson
-  run -0 --separate-stderr sstream-source --bad-records skip in.ndjson
+  run -0 --separate-stderr sstream-source --control always --bad-records skip in.ndjson
   assert_output "$(printf '%s\n' '{"a":1}' '{"a":3}' '{"a":5}' "$(tick 0)" "$END")"
   assert_stderr_contains "skipping in.ndjson: line 2" "skipping in.ndjson: line 4" \
     "skipped 2 bad record(s)"
@@ -51,7 +51,7 @@ load test_helper
 
 @test "--dead-letter FILE writes each bad line as a {position, error, record} JSON line" {
   printf '{"a":1}\nnot json\n{"a":3}\n"text"\n' > in.ndjson
-  run -0 --separate-stderr sstream-source --dead-letter dead.ndjson in.ndjson
+  run -0 --separate-stderr sstream-source --control always --dead-letter dead.ndjson in.ndjson
   assert_output "$(printf '%s\n' '{"a":1}' '{"a":3}' "$(tick 0)" "$END")"
   assert_stderr_contains "2 bad record(s) written to dead.ndjson"
   run -0 jq -c '[.position, .record]' dead.ndjson
@@ -151,26 +151,26 @@ load test_helper
 
 @test "--trigger once makes all input one batch: one tick, then the end" {
   for i in 1 2 3 4 5; do echo "{\"i\":$i}"; done > in.ndjson
-  run -0 --separate-stderr sstream-source --trigger once in.ndjson
+  run -0 --separate-stderr sstream-source --control always --trigger once in.ndjson
   assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' '{"i":3}' '{"i":4}' '{"i":5}' "$(tick 0)" "$END")"
   assert_stderr_empty
 }
 
 @test "--trigger once ignores --max-batch-records, as Spark's Trigger.Once" {
   for i in 1 2 3; do echo "{\"i\":$i}"; done > in.ndjson
-  run -0 --separate-stderr sstream-source --trigger once --max-batch-records 2 in.ndjson
+  run -0 --separate-stderr sstream-source --control always --trigger once --max-batch-records 2 in.ndjson
   assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' '{"i":3}' "$(tick 0)" "$END")"
   assert_stderr_empty
 }
 
 @test "--trigger once waits for the whole of a slow input before its single tick" {
-  run_pipeline -0 "(echo '{\"i\":1}'; sleep 1.2; echo '{\"i\":2}') | sstream-source --trigger once"
+  run_pipeline -0 "(echo '{\"i\":1}'; sleep 1.2; echo '{\"i\":2}') | sstream-source --control always --trigger once"
   assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' "$(tick 0)" "$END")"
 }
 
 @test "--trigger available-now with --max-batch-records cuts epochs 0..k in order, then ends" {
   for i in 1 2 3 4 5 6 7; do echo "{\"i\":$i}"; done > in.ndjson
-  run -0 --separate-stderr sstream-source --trigger available-now --max-batch-records 3 in.ndjson
+  run -0 --separate-stderr sstream-source --control always --trigger available-now --max-batch-records 3 in.ndjson
   assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' '{"i":3}' "$(tick 0)" \
     '{"i":4}' '{"i":5}' '{"i":6}' "$(tick 1)" \
     '{"i":7}' "$(tick 2)" "$END")"
@@ -179,7 +179,7 @@ load test_helper
 
 @test "--max-batch-records closing the last batch exactly does not add an empty batch" {
   for i in 1 2 3 4; do echo "{\"i\":$i}"; done > in.ndjson
-  run -0 sstream-source --trigger available-now --max-batch-records 2 in.ndjson
+  run -0 sstream-source --control always --trigger available-now --max-batch-records 2 in.ndjson
   run -0 grep -c '"tick"' <<< "$output"
   assert_output 2
 }
@@ -187,18 +187,18 @@ load test_helper
 @test "--max-batch-bytes closes a batch once it holds N bytes of record text" {
   # Each record is 7 bytes ({"i":1}); line ends do not count.
   for i in 1 2 3 4 5; do echo "{\"i\":$i}"; done > in.ndjson
-  run -0 --separate-stderr sstream-source --trigger available-now --max-batch-bytes 14 in.ndjson
+  run -0 --separate-stderr sstream-source --control always --trigger available-now --max-batch-bytes 14 in.ndjson
   assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' "$(tick 0)" '{"i":3}' '{"i":4}' "$(tick 1)" \
     '{"i":5}' "$(tick 2)" "$END")"
   assert_stderr_empty
-  run -0 --separate-stderr sstream-source --trigger available-now --max-batch-bytes 15 in.ndjson
+  run -0 --separate-stderr sstream-source --control always --trigger available-now --max-batch-bytes 15 in.ndjson
   assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' '{"i":3}' "$(tick 0)" '{"i":4}' '{"i":5}' \
     "$(tick 1)" "$END")"
   assert_stderr_empty
 }
 
 @test "an interval trigger closes a batch while a slow producer pauses" {
-  run_pipeline -0 "(echo '{\"i\":1}'; sleep 1.2; echo '{\"i\":2}') | sstream-source --trigger 300ms"
+  run_pipeline -0 "(echo '{\"i\":1}'; sleep 1.2; echo '{\"i\":2}') | sstream-source --control always --trigger 300ms"
   # Timing is loose on a busy machine: only ask for at least two ticks, in order.
   run -0 jq -r 'select(."@sstream" == "tick") | .epoch' <<< "$output"
   [[ "${#lines[@]}" -ge 2 ]] || fail "expected at least 2 ticks, got: $output"
@@ -207,7 +207,7 @@ load test_helper
 }
 
 @test "an interval trigger does not emit ticks for empty batches" {
-  run_pipeline -0 "(echo '{\"i\":1}'; sleep 1) | sstream-source --trigger 100ms"
+  run_pipeline -0 "(echo '{\"i\":1}'; sleep 1) | sstream-source --control always --trigger 100ms"
   assert_output "$(printf '%s\n' '{"i":1}' "$(tick 0)" "$END")"
 }
 
@@ -402,9 +402,9 @@ load test_helper
 
 @test "-q silences the warnings about skipped records, but not errors" {
   printf '{"a":1}\nnot json\n{"a":3}\n' > in.ndjson
-  run -0 --separate-stderr sstream-source -q --bad-records skip in.ndjson
+  run -0 --separate-stderr sstream-source --control always -q --bad-records skip in.ndjson
   assert_output "$(printf '%s\n' '{"a":1}' '{"a":3}' "$(tick 0)" "$END")"
   assert_stderr_empty
-  run -1 --separate-stderr sstream-source -q in.ndjson
+  run -1 --separate-stderr sstream-source --control always -q in.ndjson
   assert_stderr_contains "sstream-source: error: in.ndjson: line 2: invalid JSON"
 }

@@ -38,7 +38,7 @@ setup() {
 }
 
 @test "append mode emits a window once, in the batch where the watermark passes its end" {
-  run -0 --separate-stderr sstream-window --time t --tumbling 10s --watermark 5s --by k \
+  run -0 --separate-stderr sstream-window --control always --time t --tumbling 10s --watermark 5s --by k \
     < batches.ndjson
   assert_output "$(printf '%s\n' \
     "$(wm 1767225599000 2025-12-31T23:59:59.000Z)" "$(tick 0)" \
@@ -73,7 +73,7 @@ setup() {
 }
 
 @test "update mode emits the groups each batch changed, and drops late rows" {
-  run -0 --separate-stderr sstream-window --time t --tumbling 10s --watermark 5s --by k \
+  run -0 --separate-stderr sstream-window --control always --time t --tumbling 10s --watermark 5s --by k \
     --mode update < batches.ndjson
   assert_output "$(printf '%s\n' \
     "$(row 00 10 a 1)" "$(row 00 10 b 1)" \
@@ -107,7 +107,7 @@ setup() {
     echo '{"t":"2026-01-01T00:00:02Z","k":"a"}'
     tick 2; echo
   } > in.ndjson
-  run -0 --separate-stderr sstream-window --time t --tumbling 10s --by k --mode complete < in.ndjson
+  run -0 --separate-stderr sstream-window --control always --time t --tumbling 10s --by k --mode complete < in.ndjson
   assert_output "$(printf '%s\n' \
     "$(row 00 10 a 1)" "$(tick 0)" \
     "$(row 00 10 a 1)" "$(row 20 30 b 1)" "$(tick 1)" \
@@ -383,14 +383,14 @@ make_upstream_watermark_input() {
 @test "an upstream watermark combines with the stage's own by the minimum by default" {
   make_upstream_watermark_input
   # min(25 s, 8 s) = 8 s: no window is final, and the row at 9 s is not late.
-  run -0 --separate-stderr sstream-window --time t --time-format ms --tumbling 10s \
+  run -0 --separate-stderr sstream-window --control always --time t --time-format ms --tumbling 10s \
     --watermark 0s < in.ndjson
   assert_output "$(printf '%s\n' \
     "$(wm 8000 1970-01-01T00:00:08.000Z)" "$(tick 0)" "$(tick 1)" \
     '{"window_start":0,"window_end":10000,"count":2}' \
     '{"window_start":20000,"window_end":30000,"count":1}' "$END")"
   assert_stderr_empty
-  run -0 --separate-stderr sstream-window --time t --time-format ms --tumbling 10s \
+  run -0 --separate-stderr sstream-window --control always --time t --time-format ms --tumbling 10s \
     --watermark 0s --watermark-policy min < in.ndjson
   assert_line --index 0 "$(wm 8000 1970-01-01T00:00:08.000Z)"
 }
@@ -398,7 +398,7 @@ make_upstream_watermark_input() {
 @test "--watermark-policy max combines an upstream watermark with the stage's own by the maximum" {
   make_upstream_watermark_input
   # max(25 s, 8 s) = 25 s: [0 s, 10 s) is final after batch 0, and 9 s is late.
-  run -0 --separate-stderr sstream-window --time t --time-format ms --tumbling 10s \
+  run -0 --separate-stderr sstream-window --control always --time t --time-format ms --tumbling 10s \
     --watermark 0s --watermark-policy max < in.ndjson
   assert_output "$(printf '%s\n' \
     '{"window_start":0,"window_end":10000,"count":1}' \
@@ -454,7 +454,7 @@ make_upstream_watermark_input() {
     echo "{\"v\":$((1 << i))}"
     tick "$i"; echo
   done > in.ndjson
-  run -0 --separate-stderr sstream-window --batch-window 3 --batch-slide 2 --agg 'count, sum(v)' \
+  run -0 --separate-stderr sstream-window --control always --batch-window 3 --batch-slide 2 --agg 'count, sum(v)' \
     < in.ndjson
   assert_output "$(printf '%s\n' "$(tick 0)" \
     '{"batch_window_start":-1,"batch_window_end":1,"count":2,"sum(v)":3}' "$(tick 1)" "$(tick 2)" \

@@ -7,7 +7,7 @@ bats_load_library bats-assert
 : "${SSTREAM_SOURCE_DIR:=$(cd "$(dirname "${BATS_TEST_FILENAME}")/../.." && pwd)}"
 export PATH="$SSTREAM_BIN_DIR:$PATH"
 export SSTREAM_SOURCE_DIR
-unset SSTREAM_WIRE
+unset SSTREAM_WIRE SSTREAM_CONTROL
 
 FIXTURES="$SSTREAM_SOURCE_DIR/tests/fixtures"
 TOOLS=(sstream-source sstream-map sstream-window sstream-join sstream-sink sstream-checkpoint)

@@ -220,26 +220,30 @@ TEST(CommonOptionsTest, SharedOptionsAreDefinedOnce) {
   for (const auto& d : cli.options()) {
     for (const auto& n : d.Names()) names.push_back(n);
   }
-  EXPECT_EQ(names, std::vector<std::string>({"--wire", "--data-only", "--tick", "--bad-records",
-                                             "--dead-letter", "--max-record-bytes", "--strict",
-                                             "--checkpoint", "--checkpoint-name"}));
+  EXPECT_EQ(names, std::vector<std::string>({"--wire", "--control", "--data-only", "--tick",
+                                             "--bad-records", "--dead-letter",
+                                             "--max-record-bytes", "--strict", "--checkpoint",
+                                             "--checkpoint-name"}));
   const auto& opts = cli.options();
   EXPECT_EQ(opts[0].choices, std::vector<std::string>({"json", "binary"}));
   EXPECT_EQ(opts[0].env, "SSTREAM_WIRE");
   EXPECT_EQ(opts[0].default_text, "json");
-  EXPECT_EQ(opts[2].default_text, "1s");
-  EXPECT_EQ(opts[3].choices, std::vector<std::string>({"fail", "skip", "dead-letter"}));
-  EXPECT_TRUE(opts[4].IsFileValue());
-  EXPECT_EQ(opts[5].default_text, std::to_string(16 << 20));
-  EXPECT_EQ(opts[5].target, &o.max_record_bytes);
-  EXPECT_EQ(opts[6].target, &o.strict);
-  EXPECT_EQ(opts[7].env, "SSTREAM_CHECKPOINT") << "one variable for the whole script";
-  EXPECT_TRUE(opts[7].IsFileValue());
+  EXPECT_EQ(opts[1].choices, std::vector<std::string>({"auto", "always", "never"}));
+  EXPECT_EQ(opts[1].env, "SSTREAM_CONTROL");
+  EXPECT_EQ(opts[1].default_text, "auto");
+  EXPECT_EQ(opts[3].default_text, "1s");
+  EXPECT_EQ(opts[4].choices, std::vector<std::string>({"fail", "skip", "dead-letter"}));
+  EXPECT_TRUE(opts[5].IsFileValue());
+  EXPECT_EQ(opts[6].default_text, std::to_string(16 << 20));
+  EXPECT_EQ(opts[6].target, &o.max_record_bytes);
+  EXPECT_EQ(opts[7].target, &o.strict);
+  EXPECT_EQ(opts[8].env, "SSTREAM_CHECKPOINT") << "one variable for the whole script";
+  EXPECT_TRUE(opts[8].IsFileValue());
 
   Cli out;
   AddOutputOptions(out, &o);
-  ASSERT_EQ(out.options().size(), 2u);
-  EXPECT_EQ(out.options()[1].kind, OptionDef::Kind::kFlag);
+  ASSERT_EQ(out.options().size(), 3u);
+  EXPECT_EQ(out.options()[2].kind, OptionDef::Kind::kFlag);
 }
 
 }  // namespace

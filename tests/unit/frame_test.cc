@@ -335,6 +335,35 @@ TEST(FrameWriterTest, DataOnlySuppressesControlSignals) {
   }
 }
 
+// issue-10: whether control signals are written is asked once, right before
+// the first is due; data written before that is already out.
+TEST(FrameWriterTest, ControlDeciderIsAskedOnceBeforeTheFirstControlSignal) {
+  for (bool write : {false, true}) {
+    MemorySink sink;
+    FrameWriter w(&sink, WireFormat::kJson);
+    int asked = 0;
+    std::string seen;
+    w.set_control_decider([&] {
+      ++asked;
+      seen = sink.contents();
+      return write;
+    });
+    ASSERT_TRUE(w.WriteData("{\"a\":1}").ok());
+    EXPECT_EQ(asked, 0) << "data alone never asks";
+    ASSERT_TRUE(w.WriteTick(0).ok());
+    EXPECT_EQ(seen, "{\"a\":1}\n") << "data flushed before asking";
+    ASSERT_TRUE(w.WriteData("{\"a\":2}").ok());
+    ASSERT_TRUE(w.WriteWatermark(5).ok());
+    ASSERT_TRUE(w.WriteEnd().ok());
+    EXPECT_EQ(asked, 1);
+    if (write) {
+      EXPECT_NE(sink.contents().find("\"@sstream\":\"end\""), std::string::npos);
+    } else {
+      EXPECT_EQ(sink.contents(), "{\"a\":1}\n{\"a\":2}\n");
+    }
+  }
+}
+
 TEST(FrameWriterTest, TickFlushesTheBatch) {
   MemorySink sink;
   FrameWriter w(&sink, WireFormat::kJson);

@@ -82,9 +82,9 @@ class Cli {
 };
 
 // The options every frame-reading stage shares: --bad-records, --dead-letter,
-// --wire, --data-only, --tick, --max-record-bytes.
+// --wire, --control, --data-only, --tick, --max-record-bytes.
 void AddCommonOptions(Cli& cli, CommonOptions* o);
-// The parts, for tools that need only some: --wire and --data-only (output),
+// The parts, for tools that need only some: --wire, --control and --data-only (output),
 // --tick (input without upstream ticks), and the bad-input policy.
 void AddOutputOptions(Cli& cli, CommonOptions* o);
 void AddTickOption(Cli& cli, CommonOptions* o);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -183,8 +184,17 @@ class FrameWriter {
   Status WriteFrame(const Frame& frame);
   Status Flush();
   WireFormat format() const { return format_; }
-  // Control signals can be suppressed (a terminal, or --data-only); data only then.
-  void set_data_only(bool v) { data_only_ = v; }
+  // Control signals can be suppressed (a terminal, --control never); data only then.
+  void set_data_only(bool v) {
+    data_only_ = v;
+    write_control_ = nullptr;
+  }
+  // Or left to `write_control`, asked once, right before the first control
+  // signal is due (data written before that goes out first), its answer kept:
+  // an expensive question is asked only by streams that get that far.
+  void set_control_decider(std::function<bool()> write_control) {
+    write_control_ = std::move(write_control);
+  }
   // Data records written so far.
   int64_t records_written() const { return records_written_; }
 
@@ -193,10 +203,12 @@ class FrameWriter {
   Status WriteBinary(uint8_t type, uint8_t flags, std::initializer_list<std::string_view> parts);
   Status WriteControlLine(std::string_view line);
   void AppendLine(std::string_view line);
+  Status ResolveControl();
   BufferedWriter out_;
   WireFormat format_;
   bool header_written_ = false;
   bool data_only_ = false;
+  std::function<bool()> write_control_;
   int64_t records_written_ = 0;
 };
 

@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "sstream/clock.h"
 #include "sstream/status.h"
 
 namespace sstream {
@@ -53,6 +54,20 @@ class FdSource final : public ByteSource {
 // Raises a pipe's buffer to 1 MiB (the default is 64 KiB), so neighbouring
 // stages block on each other less. No effect on anything but a pipe.
 void EnlargePipeBuffer(int fd);
+
+// What reads the pipe (or named pipe) on `fd`, found through /proc: the
+// processes of this session holding its read end, and the programs they run.
+// A reader that has not started its program yet (a forked shell before exec,
+// a launcher such as env or nice, the shell between forking this process and
+// the reader) is waited for, at most `wait_ms` on `clock`; if it is still
+// undecided then, it counts as foreign.
+enum class PipeReader {
+  kNotPipe,  // not a pipe: a file, a terminal, a socket, a bad descriptor
+  kUnknown,  // a pipe whose readers cannot be seen (no /proc, another user)
+  kSstream,  // an sstream tool reads it
+  kForeign,  // only other programs read it (jq, grep, head, tee, a shell)
+};
+PipeReader IdentifyPipeReader(int fd, Clock* clock, int64_t wait_ms);
 
 // Opens a file for reading ("-" means stdin).
 Status OpenFileSource(const std::string& path, std::unique_ptr<ByteSource>* out);

@@ -36,7 +36,8 @@ struct CommonOptions {
   std::string bad_records = "fail";  // fail | skip | dead-letter
   std::string dead_letter;           // file for --bad-records dead-letter
   std::string wire = "json";         // output wire format: json | binary
-  bool data_only = false;            // write no control signals
+  std::string control = "auto";      // control signals: auto | always | never
+  bool data_only = false;            // --data-only: --control never
   std::string tick = "1s";           // own batch interval when upstream sends no ticks
   int64_t max_record_bytes = 16 << 20;
   std::string checkpoint;            // checkpoint directory (empty: none)
@@ -137,7 +138,7 @@ struct StageContext {
   // Sinks format their own output: no frames are written and control frames
   // are not forwarded.
   bool terminal = false;
-  int output_fd = -1;  // when >= 0: checked for a terminal (see ResolveOutput)
+  int output_fd = -1;  // when >= 0: a terminal? a pipe read by whom? (see ResolveOutput)
   int64_t stop_grace_ms = 2000;
   // With a checkpoint: epochs follow upstream's ticks exactly, state is
   // saved at each, a terminal stage commits each, and input that ends
@@ -161,8 +162,19 @@ Status RunStdioStage(const CommonOptions& common,
                      const std::function<Status(std::unique_ptr<Operator>*)>& make_operator,
                      bool terminal = false);
 
-// Output wire format for a stage, from CommonOptions and whether stdout is a
-// terminal (control lines are left out on a terminal; binary is refused).
-Status ResolveOutput(const CommonOptions& o, int fd, WireFormat* format, bool* data_only);
+// How long a stage waits for the reader of its output pipe to start its
+// program before deciding whether control signals go with the data
+// (IdentifyPipeReader); documented in sstream(7).
+inline constexpr int64_t kPipeReaderWaitMs = 1000;
+
+// A stage's output on `fd` (-1: not a descriptor): the wire format, and
+// whether control signals go with the data, as FrameWriter's decider
+// (set_control_decider). --control always writes them and never (or
+// --data-only) does not; auto leaves them out on a terminal, keeps them in
+// binary output and on anything but a pipe (a file can be replayed), and on a
+// pipe of JSON writes them only when an sstream tool reads it, or when its
+// readers cannot be seen. Binary output to a terminal is refused.
+Status ResolveOutput(const CommonOptions& o, int fd, WireFormat* format,
+                     std::function<bool()>* write_control);
 
 }  // namespace sstream

@@ -144,9 +144,13 @@ void AddOutputOptions(Cli& cli, CommonOptions* o) {
              "Output wire format: JSON lines (readable anywhere) or binary frames (the fast "
              "path between sstream stages). Input format is always detected.")
       .Env("SSTREAM_WIRE");
-  cli.Flag("--data-only", &o->data_only,
-           "Write data records only, no control lines (batch ticks, watermarks, end of "
-           "stream); implied when stdout is a terminal.");
+  cli.Choice("--control", &o->control, {"auto", "always", "never"},
+             "Control signals (batch ticks, watermarks, end of stream) with the data: auto "
+             "writes them to files, in binary, and to a pipe read by an sstream tool, but not "
+             "to a terminal or to a pipe read by another program (jq, grep, tee, ssh); always "
+             "when a program in between passes them on to an sstream stage.")
+      .Env("SSTREAM_CONTROL");
+  cli.Flag("--data-only", &o->data_only, "Same as --control never (and wins over it).");
 }
 
 void AddTickOption(Cli& cli, CommonOptions* o) {

@@ -69,6 +69,16 @@ Status FrameWriter::WriteControlLine(std::string_view line) {
   return Status::OK();
 }
 
+// Asks the decider once. What is written so far goes out first, so a reader
+// waited for can start on the data meanwhile.
+Status FrameWriter::ResolveControl() {
+  if (!write_control_) return Status::OK();
+  Status flushed = out_.Flush();
+  data_only_ = !write_control_();
+  write_control_ = nullptr;
+  return flushed;
+}
+
 Status FrameWriter::WriteData(std::string_view json, bool has_event_time, int64_t event_time,
                               std::string_view field_index) {
   ++records_written_;
@@ -95,6 +105,7 @@ Status FrameWriter::WriteData(std::string_view json, bool has_event_time, int64_
 }
 
 Status FrameWriter::WriteTick(int64_t epoch) {
+  SSTREAM_RETURN_IF_ERROR(ResolveControl());
   if (data_only_) return out_.Flush();
   if (format_ == WireFormat::kJson) {
     WriteControlLine(fmt::format("{{\"@sstream\":\"tick\",\"epoch\":{}}}", epoch));
@@ -109,6 +120,7 @@ Status FrameWriter::WriteTick(int64_t epoch) {
 }
 
 Status FrameWriter::WriteWatermark(int64_t ms) {
+  SSTREAM_RETURN_IF_ERROR(ResolveControl());
   if (data_only_) return Status::OK();
   if (format_ == WireFormat::kJson) {
     return WriteControlLine(fmt::format("{{\"@sstream\":\"watermark\",\"ms\":{},\"time\":\"{}\"}}",
@@ -120,6 +132,7 @@ Status FrameWriter::WriteWatermark(int64_t ms) {
 }
 
 Status FrameWriter::WriteEnd() {
+  SSTREAM_RETURN_IF_ERROR(ResolveControl());
   if (!data_only_) {
     if (format_ == WireFormat::kJson) {
       WriteControlLine("{\"@sstream\":\"end\"}");
@@ -138,6 +151,7 @@ Status FrameWriter::WriteFrame(const Frame& f) {
     case FrameType::kEnd: return WriteEnd();
     default: break;
   }
+  SSTREAM_RETURN_IF_ERROR(ResolveControl());
   if (data_only_) return Status::OK();
   if (format_ == WireFormat::kJson) {
     if (f.type == FrameType::kJsonControl) return WriteControlLine(f.json);

@@ -432,10 +432,10 @@ Status RunSource(const SourceOptions& o, const CommonOptions& common, Clock* clo
   if (out_fd >= 0) EnlargePipeBuffer(out_fd);
   EnlargePipeBuffer(STDIN_FILENO);
   WireFormat format;
-  bool data_only;
-  SSTREAM_RETURN_IF_ERROR(Status::AsUsage(ResolveOutput(common, out_fd, &format, &data_only)));
+  std::function<bool()> write_control;
+  SSTREAM_RETURN_IF_ERROR(Status::AsUsage(ResolveOutput(common, out_fd, &format, &write_control)));
   FrameWriter writer(out, format);
-  writer.set_data_only(data_only);
+  writer.set_control_decider(std::move(write_control));
   SourceRunner runner(o, common, clock, &writer, bad.get());
   SSTREAM_RETURN_IF_ERROR(Status::AsUsage(runner.Init()));
   return runner.Run();

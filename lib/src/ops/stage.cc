@@ -108,14 +108,37 @@ void BadRecordHandler::Summarize() const {
   }
 }
 
-Status ResolveOutput(const CommonOptions& o, int fd, WireFormat* format, bool* data_only) {
+Status ResolveOutput(const CommonOptions& o, int fd, WireFormat* format,
+                     std::function<bool()>* write_control) {
   SSTREAM_RETURN_IF_ERROR(ParseWireFormat(o.wire, format));
   bool tty = fd >= 0 && ::isatty(fd) == 1;
   if (*format == WireFormat::kBinary && tty) {
     return Status::InvalidArgument(
         "refusing to write binary frames to a terminal (use --wire json, or redirect)");
   }
-  *data_only = o.data_only || tty;
+  bool write = true;
+  if (o.data_only || o.control == "never") {
+    write = false;
+  } else if (o.control == "always") {
+    write = true;
+  } else if (o.control != "auto") {
+    return Status::InvalidArgument(
+        fmt::format("unknown --control '{}' (expected auto, always or never)", o.control));
+  } else if (tty) {
+    write = false;  // a person reads a terminal
+  } else if (*format == WireFormat::kJson && fd >= 0) {
+    // Binary frames are for sstream readers (or a file, or tee/ssh between
+    // two stages): they keep their control frames. JSON on a pipe: asked of
+    // the pipe's reader, lazily, so data flows at once and a stream that
+    // never gets to a control signal never asks.
+    // The real clock: this waits for real processes to exec.
+    *write_control = [fd] {
+      PipeReader r = IdentifyPipeReader(fd, &DefaultClock(), kPipeReaderWaitMs);
+      return r != PipeReader::kForeign;
+    };
+    return Status::OK();
+  }
+  *write_control = [write] { return write; };
   return Status::OK();
 }
 
@@ -381,13 +404,13 @@ Status RunStage(const StageContext& ctx, Operator* op) {
   std::unique_ptr<BadRecordHandler> bad;
   SSTREAM_RETURN_IF_ERROR(Status::AsUsage(BadRecordHandler::Create(*ctx.common, &bad)));
   WireFormat format = WireFormat::kJson;
-  bool data_only = true;
+  std::function<bool()> write_control = [] { return false; };
   if (!ctx.terminal) {
     SSTREAM_RETURN_IF_ERROR(
-        Status::AsUsage(ResolveOutput(*ctx.common, ctx.output_fd, &format, &data_only)));
+        Status::AsUsage(ResolveOutput(*ctx.common, ctx.output_fd, &format, &write_control)));
   }
   FrameWriter out(ctx.output, format);
-  out.set_data_only(data_only);
+  out.set_control_decider(std::move(write_control));
   op->set_strict(ctx.common->strict);
   StageLoop loop(ctx, op, &out, bad.get());
   return loop.Run();
