@@ -249,7 +249,9 @@ same_across_a_drain() {
   assert_stderr_contains "in.json: cannot resume at byte" "the file is shorter now (replaced or truncated?)"
   run --separate-stderr sstream-sink --partition-by k </dev/null
   assert_failure 2
-  assert_stderr_contains "--partition-by and --max-file-bytes go with --path DIR"
+  assert_stderr_contains "--partition-by, --max-file-bytes and --allow-existing go with --path DIR"
+  assert_usage_error "--partition-by, --max-file-bytes and --allow-existing go with --path DIR" \
+    sstream-sink --allow-existing
   run --separate-stderr sstream-sink --path o --max-file-bytes -1 </dev/null
   assert_failure 2
   assert_stderr_contains "--max-file-bytes must not be negative"

@@ -117,8 +117,9 @@ class SinkOperator final : public Operator {
     if (o_.truncate < 0) return Status::InvalidArgument("--truncate must not be negative");
     if (o_.max_file_bytes < 0) return Status::InvalidArgument("--max-file-bytes must not be negative");
     if (o_.path.empty()) {
-      if (!o_.partition_by.empty() || o_.max_file_bytes > 0) {
-        return Status::InvalidArgument("--partition-by and --max-file-bytes go with --path DIR");
+      if (!o_.partition_by.empty() || o_.max_file_bytes > 0 || o_.allow_existing) {
+        return Status::InvalidArgument(
+            "--partition-by, --max-file-bytes and --allow-existing go with --path DIR");
       }
       return Status::OK();
     }
