@@ -416,3 +416,27 @@ EOF2
   run -0 find out -mindepth 1
   assert_output ""
 }
+
+# issue-10: --path and partition directories were created without an fsync
+# of their parent, so a power loss could lose them after the epoch committed.
+@test "issue-10: --path, its missing parents and partition directories are synced into their parents before the commit" {
+  command -v strace > /dev/null || skip "strace is not installed"
+  printf '%s\n' '{"k":"a"}' > in.ndjson
+  strace -o trace.txt -e trace=mkdir,mkdirat,openat,fsync,renameat2 \
+    sstream-sink --path new/out --partition-by k < in.ndjson || skip "strace cannot trace here"
+  # Each directory made, then its parent opened and synced.
+  run -0 grep -A2 '^mkdir("new", .* = 0$' trace.txt
+  assert_line --index 1 --regexp '^openat\(AT_FDCWD, "\.", .*O_DIRECTORY\) = [0-9]+$'
+  assert_line --index 2 --regexp '^fsync\([0-9]+\) += 0$'
+  run -0 grep -A2 '^mkdir("new/out", .* = 0$' trace.txt
+  assert_line --index 1 --regexp '^openat\(AT_FDCWD, "new", .*O_DIRECTORY\) = [0-9]+$'
+  assert_line --index 2 --regexp '^fsync\([0-9]+\) += 0$'
+  # The partition directory: --path's descriptor is synced after it is made
+  # and before the file is renamed into it.
+  local dir_fd made synced renamed
+  dir_fd=$(sed -n 's/^openat(AT_FDCWD, "new\/out", .*) = \([0-9]*\)$/\1/p' trace.txt)
+  made=$(grep -n "^mkdirat($dir_fd, \"k=a\"" trace.txt | cut -d: -f1)
+  synced=$(grep -n "^fsync($dir_fd) " trace.txt | cut -d: -f1 | tail -n 1)
+  renamed=$(grep -n '^renameat2(' trace.txt | cut -d: -f1)
+  [[ -n $made && -n $synced && -n $renamed && $made -lt $synced && $synced -lt $renamed ]]
+}
