@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -146,11 +147,14 @@ class SinkOperator final : public Operator {
     key.push_back('\0');
     key += checkpoint_->name();
     parts_->set_owner_token(fmt::format("{:016x}", HashKey(key)));
-    bool owned = false;
+    const std::string dir = AbsolutePath(o_.path);
+    bool recorded = false, owned = false;
     std::vector<std::pair<int64_t, std::string>> listed;
     Status read = cp->View([&](CheckpointTxn& t) -> Status {
       std::string_view v;
-      SSTREAM_RETURN_IF_ERROR(t.Get(files_db_, kDirKey, &v, &owned));
+      SSTREAM_RETURN_IF_ERROR(t.Get(files_db_, kDirKey, &v, &recorded));
+      owned = recorded && v == dir;
+      if (committed == std::numeric_limits<int64_t>::max()) return Status::OK();
       return t.Scan(files_db_, StageCheckpoint::EpochKey(committed + 1), false,
                     [&](std::string_view k, std::string_view value) {
                       int64_t e;
@@ -163,7 +167,7 @@ class SinkOperator final : public Operator {
     SSTREAM_RETURN_IF_ERROR(read);
     // A checkpoint of an earlier version has commits but no record of its
     // files: it owns --path, and its part files have 12-digit epochs.
-    const bool legacy = !owned && committed >= 0;
+    const bool legacy = !recorded && committed >= 0;
     if (!owned && !legacy && had_entries_ && !o_.allow_existing) return RefuseExisting();
     int64_t removed = 0;
     for (const auto& [epoch, manifest] : listed) {
@@ -175,7 +179,7 @@ class SinkOperator final : public Operator {
       for (const auto& entry : listed) {
         SSTREAM_RETURN_IF_ERROR(t.Erase(files_db_, StageCheckpoint::EpochKey(entry.first)));
       }
-      return t.Put(files_db_, kDirKey, AbsolutePath(o_.path));
+      return t.Put(files_db_, kDirKey, dir);
     });
     SSTREAM_RETURN_IF_ERROR(written);
     if (removed > 0) {
