@@ -440,3 +440,26 @@ EOF2
   renamed=$(grep -n '^renameat2(' trace.txt | cut -d: -f1)
   [[ -n $made && -n $synced && -n $renamed && $made -lt $synced && $synced -lt $renamed ]]
 }
+
+# issue-10: checkpoints of earlier versions recorded no part files; their
+# 12-digit names are still cleaned up after the commit, and nothing else.
+@test "issue-10: a checkpoint of an earlier version (no record of files) owns --path and removes only its uncommitted 12-digit part files" {
+  command -v mdb_load > /dev/null || skip "the LMDB tools are not installed"
+  printf '%s\n' '{"v":1}' "$(tick 0)" | sstream-sink --checkpoint cp --path out
+  # The same checkpoint without the sink's record of its files.
+  mdb_dump -a cp | awk '/^VERSION=/ { keep = 1; block = "" } { block = block $0 "\n" }
+    /^database=sink.files$/ { keep = 0 } /^DATA=END$/ { if (keep) printf "%s", block }' > old.dump
+  mkdir -m 700 old
+  mdb_load -f old.dump old 2> /dev/null
+  rm -r out && mkdir out
+  echo '{"v":1}' > out/part-000000000000-000.jsonl
+  echo '{"v":2}' > out/part-000000000001-000.jsonl  # renamed, never committed
+  echo x > out/part-000000000001-000.csv
+  echo x > out/part-00001-1b2c.c000.json
+  printf '%s\n' '{"v":2}' "$(tick 1)" | sstream-sink --checkpoint old --path out
+  run -0 bash -c 'cd out && LC_ALL=C ls'
+  assert_output "$(printf '%s\n' part-000000000000-000.jsonl part-00000000000000000001-0000000000.jsonl \
+    part-000000000001-000.csv part-00001-1b2c.c000.json)"
+  run -0 cat out/part-00000000000000000001-0000000000.jsonl
+  assert_output '{"v":2}'
+}
