@@ -20,9 +20,13 @@ namespace sstream {
 
 namespace {
 
-constexpr size_t kNameMax = 255;               // bytes in one file name (NAME_MAX)
-constexpr size_t kFileBuffer = 64 << 10;       // a file's buffer is written out past this
-constexpr size_t kTotalBuffer = 32 << 20;      // all buffers are written out past this
+constexpr size_t kNameMax = 255;  // bytes in one file name (NAME_MAX)
+// A file's buffer is written out past this: larger while few files are
+// open (fewer writes), smaller when many are (bounded memory).
+constexpr size_t kFileBuffer = 256 << 10;
+constexpr size_t kManyFileBuffer = 64 << 10;
+constexpr size_t kFewFiles = 16;
+constexpr size_t kTotalBuffer = 32 << 20;  // all buffers are written out past this
 constexpr std::string_view kTmpPrefix = ".part-tmp-";
 
 Status Errno(const std::string& what, int err = errno) {
@@ -292,7 +296,7 @@ Status PartFiles::WriteOut(File* f) {
   }
   buffered_ -= f->buf.size();
   f->buf.clear();
-  f->buf.shrink_to_fit();
+  if (files_.size() > kFewFiles) f->buf.shrink_to_fit();  // its memory goes back
   f->synced = false;
   return Status::OK();
 }
@@ -337,7 +341,9 @@ Status PartFiles::Append(std::string_view partition, std::string_view bytes,
   f->buf.append(bytes);
   f->bytes += static_cast<int64_t>(bytes.size());
   buffered_ += bytes.size();
-  if (f->buf.size() >= kFileBuffer) return WriteOut(f);
+  if (f->buf.size() >= (files_.size() > kFewFiles ? kManyFileBuffer : kFileBuffer)) {
+    return WriteOut(f);
+  }
   if (buffered_ >= kTotalBuffer) return FlushAll();
   return Status::OK();
 }
