@@ -11,6 +11,7 @@
 #include "io/part_files.h"
 #include "sstream/log.h"
 #include "sstream/record.h"
+#include "sstream/time.h"
 
 namespace sstream {
 
@@ -54,38 +55,11 @@ size_t Width(std::string_view s) {
   return w;
 }
 
-// An ISO-8601 date-time as sstream writes and reads them (2026-12-06T00:11:22.5Z,
-// with ' ' or 'T', optional seconds, fraction and zone): the table shows
+// An ISO-8601 date-time (as sstream reads them, time.h): the table shows
 // these whole, as Spark shows its timestamps.
 bool IsTimestampText(std::string_view s) {
-  auto digits = [&](size_t at, size_t n) {
-    if (at + n > s.size()) return false;
-    for (size_t i = at; i < at + n; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-    }
-    return true;
-  };
-  if (s.size() > 40 || !digits(0, 4) || s.size() < 16 || s[4] != '-' || !digits(5, 2) ||
-      s[7] != '-' || !digits(8, 2) || (s[10] != 'T' && s[10] != ' ') || !digits(11, 2) ||
-      s[13] != ':' || !digits(14, 2)) {
-    return false;
-  }
-  size_t i = 16;
-  if (i < s.size() && s[i] == ':') {
-    if (!digits(i + 1, 2)) return false;
-    i += 3;
-    if (i < s.size() && s[i] == '.') {
-      if (!digits(++i, 1)) return false;
-      while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    }
-  }
-  if (i == s.size()) return true;
-  if (s[i] == 'Z') return i + 1 == s.size();
-  if (s[i] != '+' && s[i] != '-') return false;
-  if (!digits(i + 1, 2)) return false;
-  i += 3;
-  if (i < s.size() && s[i] == ':') ++i;
-  return i == s.size() || (digits(i, 2) && i + 2 == s.size());
+  int64_t ms;
+  return ParseIsoTimestamp(s, &ms).ok();
 }
 
 void AppendCsvField(std::string* out, std::string_view raw) {
