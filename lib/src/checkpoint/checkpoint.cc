@@ -156,7 +156,8 @@ Checkpoint::~Checkpoint() = default;
 Status Checkpoint::CheckStageName(std::string_view stage) {
   if (stage.empty() || stage.size() > 100) {
     return Status::InvalidArgument(
-        fmt::format("bad stage name '{}': it must have 1 to 100 bytes", stage.substr(0, 100)));
+        fmt::format("bad stage name '{}': it must have 1 to 100 bytes",
+                    text::Printable(stage.substr(0, 100))));
   }
   for (unsigned char c : stage) {
     if (c == '/' || c < 0x20 || c == 0x7f) {

@@ -54,7 +54,8 @@ Status CheckCommonOptions(const CommonOptions& o) {
 
 Status CheckCheckpointName(const CommonOptions& o) {
   if (o.checkpoint_name.empty()) return Status::Usage("--checkpoint-name must not be empty");
-  return Status::AsUsage(Checkpoint::CheckStageName(o.checkpoint_name).WithContext("--checkpoint-name"));
+  return Status::AsUsage(
+      Checkpoint::CheckStageName(o.checkpoint_name).WithContext("--checkpoint-name"));
 }
 
 Status OpenStageCheckpoint(const CommonOptions& o, const std::string& fingerprint,
