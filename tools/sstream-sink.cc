@@ -20,14 +20,18 @@ void Define(sstream::Cli& cli, Options& o) {
   cli.Group("Files");
   cli.Text("-o,--path", &o.sink.path, "DIR",
            "Write part files under DIR instead of stdout: one per epoch "
-           "(part-EPOCH-SEQ.jsonl or .csv), each made visible by an atomic rename when its epoch "
-           "closes; with --checkpoint, exactly once.");
+           "(part-EPOCH-SEQ.jsonl or .csv, 20 and 10 digits), each made visible by an atomic "
+           "rename when its epoch closes; with --checkpoint, exactly once. A DIR that holds "
+           "anything the checkpoint does not record as the sink's is refused.");
   cli.Text("--partition-by", &o.sink.partition_by, "FIELD",
            "With --path: a directory per value of the top-level FIELD, FIELD=value (escaped as "
            "Spark does; missing or null: __HIVE_DEFAULT_PARTITION__).");
   cli.Int("--max-file-bytes", &o.sink.max_file_bytes, "N",
           "With --path: start another part file of the epoch once one passes N bytes (0: "
           "never).");
+  cli.Flag("--allow-existing", &o.sink.allow_existing,
+           "With --path: write into a DIR that already holds other files (they are never "
+           "replaced or removed).");
   cli.Group("Input");
   sstream::AddTickOption(cli, &o.common);
   sstream::AddBadInputOptions(cli, &o.common);

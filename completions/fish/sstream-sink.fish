@@ -7,6 +7,7 @@ complete -c sstream-sink -l truncate -x -d 'table: cut cells longer than N chara
 complete -c sstream-sink -s o -l path -r -F -d 'Write part files under DIR instead of stdout: one per epoch (part-E...'
 complete -c sstream-sink -l partition-by -x -d 'With --path: a directory per value of the top-level FIELD, FIELD=va...'
 complete -c sstream-sink -l max-file-bytes -x -d 'With --path: start another part file of the epoch once one passes N...'
+complete -c sstream-sink -l allow-existing -d 'With --path: write into a DIR that already holds other files (they ...'
 complete -c sstream-sink -l tick -x -d 'Batch interval on this stage'\''s own clock, used only while upstream ...'
 complete -c sstream-sink -l bad-records -x -a 'fail skip dead-letter' -d 'What to do with a record that cannot be used (malformed JSON, inval...'
 complete -c sstream-sink -l dead-letter -r -F -d 'Append bad records to FILE as JSON lines {position, error, record} ...'

@@ -75,6 +75,21 @@ project_version() {
   done
 }
 
+# issue-10: a bad --checkpoint-name exited 1.
+@test "issue-10: a bad --checkpoint-name is a usage error (exit 2) in every tool" {
+  make_campaigns
+  local tool
+  for tool in "${STAGES[@]}"; do
+    for name in a/b "$(printf 'a\tb')" "$(printf 'n%.0s' {1..101})"; do
+      run -2 --separate-stderr "$tool" $(stage_args "$tool") --checkpoint cp --checkpoint-name "$name" </dev/null
+      assert_stderr_contains "$tool: error: --checkpoint-name: bad stage name"
+    done
+  done
+  run -2 --separate-stderr sstream-source --checkpoint cp --checkpoint-name a/b gen:rate --count 1
+  assert_stderr_contains "sstream-source: error: --checkpoint-name: bad stage name 'a/b'"
+  [[ ! -e cp ]]
+}
+
 @test "a missing option value exits 2" {
   local tool
   for tool in "${TOOLS[@]}"; do

@@ -134,8 +134,8 @@ window_pipeline() {  # trigger
   run_pipeline "sstream-source --trigger 1h --max-batch-records 100 in.json |
     sstream-sink --path out --partition-by k --max-file-bytes 20 --format csv"
   assert_success
-  [[ -f out/k=a/part-000000000000-000.csv && -f out/k=a/part-000000000000-001.csv ]]
-  run head -1 out/k=b/part-000000000000-000.csv
+  [[ -f out/k=a/part-00000000000000000000-0000000000.csv && -f out/k=a/part-00000000000000000000-0000000001.csv ]]
+  run head -1 out/k=b/part-00000000000000000000-0000000000.csv
   assert_output 'ts,k'
   assert_equal "$(cat out/k=a/*.csv | grep -vc '^ts,k$')" 5
   run --separate-stderr sstream-sink --path out --format table </dev/null
@@ -249,7 +249,9 @@ same_across_a_drain() {
   assert_stderr_contains "in.json: cannot resume at byte" "the file is shorter now (replaced or truncated?)"
   run --separate-stderr sstream-sink --partition-by k </dev/null
   assert_failure 2
-  assert_stderr_contains "--partition-by and --max-file-bytes go with --path DIR"
+  assert_stderr_contains "--partition-by, --max-file-bytes and --allow-existing go with --path DIR"
+  assert_usage_error "--partition-by, --max-file-bytes and --allow-existing go with --path DIR" \
+    sstream-sink --allow-existing
   run --separate-stderr sstream-sink --path o --max-file-bytes -1 </dev/null
   assert_failure 2
   assert_stderr_contains "--max-file-bytes must not be negative"
@@ -274,4 +276,43 @@ same_across_a_drain() {
   assert_success
   assert_equal "$(parts | wc -l)" 25
   assert_equal "$(find out -name 'part-*' | wc -l)" 7
+}
+
+# issue-10: lock files were opened through symbolic links and truncated, and
+# a checkpoint directory others may write in was used silently.
+@test "issue-10: a lock file that is a symbolic link or another file is refused, its target untouched" {
+  mkdir -m 700 cp
+  echo secret > target
+  ln -s ../target cp/lock-sink
+  run -1 --separate-stderr sstream-sink --checkpoint cp </dev/null
+  assert_stderr_contains "cp/lock-sink is a symbolic link: refused"
+  run -0 cat target
+  assert_output secret
+  rm cp/lock-sink
+  ln target cp/lock-sink  # a hard link: two names
+  run -1 --separate-stderr sstream-sink --checkpoint cp </dev/null
+  assert_stderr_contains "cp/lock-sink is not a regular file of this user with a single link"
+  run -0 cat target
+  assert_output secret
+  rm cp/lock-sink
+  run -0 --separate-stderr sstream-sink --checkpoint cp </dev/null
+}
+
+@test "issue-10: a checkpoint directory writable by group or others, or owned by another user, is refused" {
+  mkdir cp
+  chmod 777 cp
+  run -1 --separate-stderr sstream-sink --checkpoint cp </dev/null
+  assert_stderr_contains "checkpoint cp: writable by others (mode 0777): refused"
+  chmod 770 cp
+  run -1 --separate-stderr sstream-source --checkpoint cp gen:rate --count 1
+  assert_stderr_contains "checkpoint cp: writable by its group (mode 0770)"
+  [[ ! -e cp/data.mdb ]]
+  chmod 700 cp
+  if [[ $(id -u) == 0 ]]; then
+    chown 12345 cp
+    run -1 --separate-stderr sstream-sink --checkpoint cp </dev/null
+    assert_stderr_contains "checkpoint cp: owned by user id 12345, not by this user (0)"
+    chown 0 cp
+  fi
+  run -0 --separate-stderr sstream-sink --checkpoint cp </dev/null
 }

@@ -53,15 +53,23 @@ class Checkpoint {
   // Address space only: the file grows with what is stored.
   static constexpr size_t kDefaultMapSize = size_t{64} << 30;
 
-  // Opens `dir`, creating it with mode 0700 if missing. `map_size` bounds
-  // the environment (LMDB's map size); a write beyond it fails clearly.
+  // Opens `dir`, creating it with mode 0700 if missing. An existing `dir`
+  // must belong to this user and not be writable by group or others
+  // (anyone who may write in it could plant links or replace its files):
+  // otherwise it is refused. `map_size` bounds the environment (LMDB's map
+  // size); a write beyond it fails clearly.
   static Status Open(const std::string& dir, std::unique_ptr<Checkpoint>* out,
                      size_t map_size = kDefaultMapSize);
   ~Checkpoint();
 
   // Claims `stage` for this process until the Checkpoint is destroyed: a
   // second pipeline running the same stage on the same checkpoint is refused.
+  // The lock file DIR/lock-STAGE is opened without following a symbolic link
+  // and must be a regular file of this user with one link.
   Status LockStage(const std::string& stage);
+  // A stage name names files and databases: 1 to 100 bytes, no '/' and no
+  // control characters (InvalidArgument otherwise).
+  static Status CheckStageName(std::string_view stage);
 
   // One value in database `db` (created on first write), each call its own
   // transaction. Get sets *found to false when the key is absent.

@@ -2,7 +2,10 @@
 //   json   records as JSON lines (no control lines);
 //   csv    a header, then one line per record;
 //   table  Spark's console sink: per batch, "Batch: N" and an aligned table.
-// Output goes to stdout, or (--path) to part files per epoch in a directory.
+// Output goes to stdout, or (--path) to part files per epoch in a directory
+// (lib/src/io/part_files.h): the sink removes only files it provably wrote
+// (listed in its checkpoint, or its own temporary files), never follows a
+// symbolic link out of the directory, and never replaces a name it finds.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +26,12 @@ struct SinkOptions {
   std::string path;             // directory (empty: stdout)
   std::string partition_by;     // top-level field: a FIELD=value directory each
   int64_t max_file_bytes = 0;   // roll to a new part file past this size (0: never)
+  // --path that already holds files the sink cannot call its own (no
+  // checkpoint records it as its output) is refused unless this is set.
+  bool allow_existing = false;
+  // Set by RunSink when a checkpoint will be opened: it, not the directory's
+  // emptiness, then says what in --path is the sink's.
+  bool checkpointed = false;
 };
 
 Status NewSinkOperator(const SinkOptions& o, ByteSink* out, std::unique_ptr<Operator>* op);

@@ -148,8 +148,10 @@ struct StageContext {
 
 Status RunStage(const StageContext& ctx, Operator* op);
 // Checks the shared options (policy, --dead-letter, --tick, --wire,
-// --max-record-bytes) without touching any file.
+// --max-record-bytes, --checkpoint-name) without touching any file.
 Status CheckCommonOptions(const CommonOptions& o);
+// A usage error unless --checkpoint-name is a valid stage name.
+Status CheckCheckpointName(const CommonOptions& o);
 
 // Opens the stage's part of the checkpoint named by o.checkpoint (none when
 // empty: *out stays null).

@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "ops/text_util.h"
+
 namespace sstream {
 
 namespace {
@@ -95,6 +97,18 @@ Status Checkpoint::Open(const std::string& dir, std::unique_ptr<Checkpoint>* out
   if (!S_ISDIR(st.st_mode)) {
     return Status::InvalidArgument(fmt::format("checkpoint {}: not a directory", dir));
   }
+  if (st.st_uid != ::geteuid()) {
+    return Status::IOError(fmt::format(
+        "checkpoint {}: owned by user id {}, not by this user ({}): refused, as its owner "
+        "controls what it holds (use a directory of your own)",
+        dir, st.st_uid, ::geteuid()));
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    return Status::IOError(fmt::format(
+        "checkpoint {}: writable by {} (mode {:04o}): refused, as anyone who can write in it "
+        "could replace its files (chmod go-w {})",
+        dir, (st.st_mode & S_IWOTH) != 0 ? "others" : "its group", st.st_mode & 07777, dir));
+  }
   std::unique_ptr<Checkpoint> cp(new Checkpoint());
   cp->dir_ = dir;
   cp->impl_ = std::make_unique<Impl>();
@@ -139,14 +153,43 @@ Status Checkpoint::Open(const std::string& dir, std::unique_ptr<Checkpoint>* out
 
 Checkpoint::~Checkpoint() = default;
 
-Status Checkpoint::LockStage(const std::string& stage) {
-  if (stage.empty() || stage.find('/') != std::string::npos) {
-    return Status::InvalidArgument(fmt::format("checkpoint: bad stage name '{}'", stage));
+Status Checkpoint::CheckStageName(std::string_view stage) {
+  if (stage.empty() || stage.size() > 100) {
+    return Status::InvalidArgument(
+        fmt::format("bad stage name '{}': it must have 1 to 100 bytes",
+                    text::Printable(stage.substr(0, 100))));
   }
+  for (unsigned char c : stage) {
+    if (c == '/' || c < 0x20 || c == 0x7f) {
+      return Status::InvalidArgument(fmt::format(
+          "bad stage name '{}': '/' and control characters are not allowed",
+          text::Printable(stage)));
+    }
+  }
+  return Status::OK();
+}
+
+Status Checkpoint::LockStage(const std::string& stage) {
+  SSTREAM_RETURN_IF_ERROR(CheckStageName(stage).WithContext("checkpoint"));
   const std::string path = fmt::format("{}/lock-{}", dir_, stage);
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  // Never through a link, never onto a file someone else placed: the pid
+  // written below would overwrite it.
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
   if (fd < 0) {
+    if (errno == ELOOP) {
+      return Status::IOError(fmt::format(
+          "checkpoint {}: {} is a symbolic link: refused (remove it)", dir_, path));
+    }
     return Status::IOError(fmt::format("checkpoint {}: {}: {}", dir_, path, std::strerror(errno)));
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+      st.st_uid != ::geteuid()) {
+    ::close(fd);
+    return Status::IOError(fmt::format(
+        "checkpoint {}: {} is not a regular file of this user with a single link: refused "
+        "(remove it)",
+        dir_, path));
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;

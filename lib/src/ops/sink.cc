@@ -2,11 +2,16 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <limits>
+
 #include <fmt/format.h>
 
+#include "common/bytes.h"
 #include "io/part_files.h"
 #include "sstream/log.h"
 #include "sstream/record.h"
+#include "sstream/time.h"
 
 namespace sstream {
 
@@ -50,6 +55,13 @@ size_t Width(std::string_view s) {
   return w;
 }
 
+// An ISO-8601 date-time (as sstream reads them, time.h): the table shows
+// these whole, as Spark shows its timestamps.
+bool IsTimestampText(std::string_view s) {
+  int64_t ms;
+  return ParseIsoTimestamp(s, &ms).ok();
+}
+
 void AppendCsvField(std::string* out, std::string_view raw) {
   if (raw.empty() || KindOfRaw(raw) == JsonKind::kNull) return;
   std::string text = CellText(raw);
@@ -80,8 +92,9 @@ class SinkOperator final : public Operator {
     if (o_.truncate < 0) return Status::InvalidArgument("--truncate must not be negative");
     if (o_.max_file_bytes < 0) return Status::InvalidArgument("--max-file-bytes must not be negative");
     if (o_.path.empty()) {
-      if (!o_.partition_by.empty() || o_.max_file_bytes > 0) {
-        return Status::InvalidArgument("--partition-by and --max-file-bytes go with --path DIR");
+      if (!o_.partition_by.empty() || o_.max_file_bytes > 0 || o_.allow_existing) {
+        return Status::InvalidArgument(
+            "--partition-by, --max-file-bytes and --allow-existing go with --path DIR");
       }
       return Status::OK();
     }
@@ -93,22 +106,78 @@ class SinkOperator final : public Operator {
     return Status::OK();
   }
 
-  // Under a checkpoint, part files of epochs after the last commit are
-  // uncommitted (a run died between rename and commit) or rewound: they go,
-  // and the replay writes them again.
+  // Under a checkpoint the sink owns --path by a record in its database
+  // NAME.files ("@dir"), and each epoch's part files are listed there
+  // (EpochKey -> manifest) before they appear. Files of epochs after the
+  // last commit are uncommitted (a run died between rename and commit) or
+  // rewound: exactly the listed ones go, with this owner's temporary files,
+  // and the replay writes them again. Nothing else in --path is touched.
   Status OnResume() override {
     if (!parts_ || checkpoint_ == nullptr) return Status::OK();
+    Checkpoint* cp = checkpoint_->checkpoint();
+    const int64_t committed = checkpoint_->committed();
+    files_db_ = checkpoint_->name() + ".files";
+    std::string key = AbsolutePath(cp->dir());
+    key.push_back('\0');
+    key += checkpoint_->name();
+    parts_->set_owner_token(fmt::format("{:016x}", HashKey(key)));
+    const std::string dir = AbsolutePath(o_.path);
+    bool recorded = false, owned = false;
+    std::vector<std::pair<int64_t, std::string>> listed;
+    Status read = cp->View([&](CheckpointTxn& t) -> Status {
+      std::string_view v;
+      SSTREAM_RETURN_IF_ERROR(t.Get(files_db_, kDirKey, &v, &recorded));
+      owned = recorded && v == dir;
+      if (committed == std::numeric_limits<int64_t>::max()) return Status::OK();
+      return t.Scan(files_db_, StageCheckpoint::EpochKey(committed + 1), false,
+                    [&](std::string_view k, std::string_view value) {
+                      int64_t e;
+                      if (k.size() == 20 && StageCheckpoint::ParseEpoch(k, &e)) {
+                        listed.emplace_back(e, std::string(value));
+                      }
+                      return CheckpointTxn::Step::kNext;
+                    });
+    });
+    SSTREAM_RETURN_IF_ERROR(read);
+    // A checkpoint of an earlier version has commits but no record of its
+    // files: it owns --path, and its part files have 12-digit epochs.
+    const bool legacy = !recorded && committed >= 0;
+    if (!owned && !legacy && had_entries_ && !o_.allow_existing) return RefuseExisting();
     int64_t removed = 0;
-    SSTREAM_RETURN_IF_ERROR(parts_->RemoveAfter(checkpoint_->committed(), &removed));
+    for (const auto& [epoch, manifest] : listed) {
+      (void)epoch;
+      SSTREAM_RETURN_IF_ERROR(parts_->RemoveListed(manifest, &removed));
+    }
+    if (legacy) SSTREAM_RETURN_IF_ERROR(parts_->RemoveLegacyAfter(committed, &removed));
+    Status written = cp->Update([&](CheckpointTxn& t) -> Status {
+      for (const auto& entry : listed) {
+        SSTREAM_RETURN_IF_ERROR(t.Erase(files_db_, StageCheckpoint::EpochKey(entry.first)));
+      }
+      return t.Put(files_db_, kDirKey, dir);
+    });
+    SSTREAM_RETURN_IF_ERROR(written);
     if (removed > 0) {
       Log(LogLevel::kInfo, fmt::format("removed {} part file(s) of epochs after {}, not committed",
-                                       removed, checkpoint_->committed()));
+                                       removed, committed));
+    }
+    int64_t temporaries = 0;
+    SSTREAM_RETURN_IF_ERROR(parts_->RemoveOwnTemporaries(&temporaries));
+    if (temporaries > 0) {
+      Log(LogLevel::kInfo, fmt::format("removed {} temporary file(s) of a run that stopped",
+                                       temporaries));
     }
     return Status::OK();
   }
 
-  // Opens the output directory (once options are known to be good).
-  Status Start() { return parts_ ? parts_->Open() : Status::OK(); }
+  // Opens the output directory (once options are known to be good). Without
+  // a checkpoint nothing records what in it is the sink's: a directory that
+  // holds anything is refused unless --allow-existing.
+  Status Start() {
+    if (!parts_) return Status::OK();
+    SSTREAM_RETURN_IF_ERROR(parts_->Open(&had_entries_));
+    if (!o_.checkpointed && had_entries_ && !o_.allow_existing) return RefuseExisting();
+    return Status::OK();
+  }
 
   Status OnRecord(const Frame& f, FrameWriter*) override {
     if (parts_) return AppendPart(f);
@@ -139,7 +208,13 @@ class SinkOperator final : public Operator {
   }
 
   Status OnBatchEnd(int64_t epoch, FrameWriter*) override {
-    if (parts_) return parts_->Commit(epoch);
+    if (parts_) {
+      if (checkpoint_ == nullptr) return parts_->Commit(epoch, nullptr);
+      return parts_->Commit(epoch, [&](const std::string& manifest) {
+        return checkpoint_->checkpoint()->Put(files_db_, StageCheckpoint::EpochKey(epoch),
+                                              manifest);
+      });
+    }
     if (o_.format == "table") SSTREAM_RETURN_IF_ERROR(PrintTable(epoch));
     return out_.Flush();
   }
@@ -147,6 +222,16 @@ class SinkOperator final : public Operator {
   Status OnEnd(FrameWriter*) override { return out_.Flush(); }
 
  private:
+  static constexpr std::string_view kDirKey = "@dir";
+
+  Status RefuseExisting() const {
+    return Status::IOError(fmt::format(
+        "--path {} is not empty, and no checkpoint records it as this sink's output: refusing "
+        "to write among files that are not its own (use an empty or new directory, or "
+        "--allow-existing to add part files to it; existing names are never replaced)",
+        o_.path));
+  }
+
   size_t ColumnIndex(std::string_view name) {
     for (size_t c = 0; c < columns_.size(); ++c) {
       if (columns_[c] == name) return c;
@@ -163,7 +248,7 @@ class SinkOperator final : public Operator {
       line_.append(f.json);
       line_.push_back('\n');
     } else {
-      FormatCsvRow(&line_);
+      SSTREAM_RETURN_IF_ERROR(FormatCsvRow(&line_));
     }
     partition_.clear();
     if (!o_.partition_by.empty()) {
@@ -184,15 +269,18 @@ class SinkOperator final : public Operator {
 
   Status WriteCsv() {
     const bool first = csv_header_.empty();
-    FormatCsvRow(&line_);
+    SSTREAM_RETURN_IF_ERROR(FormatCsvRow(&line_));
     if (first) out_.buffer().append(csv_header_);
     out_.buffer().append(line_);
     return out_.MaybeFlush();
   }
 
   // The record as a CSV line; the first record's fields make the header
-  // (csv_header_), written at the top of stdout or of each part file.
-  void FormatCsvRow(std::string* out) {
+  // (csv_header_), written at the top of stdout or of each part file. As
+  // Spark's CSV writer, the columns are fixed from then on: a record with a
+  // field the header lacks is a bad record (--bad-records), never cut
+  // silently; a field it lacks is an empty cell.
+  Status FormatCsvRow(std::string* out) {
     if (csv_header_.empty()) {
       for (const auto& [name, raw] : scanner_.fields()) {
         (void)raw;
@@ -204,6 +292,14 @@ class SinkOperator final : public Operator {
         AppendCsvField(&csv_header_, quoted);
       }
       csv_header_.push_back('\n');
+    }
+    for (const auto& [name, raw] : scanner_.fields()) {
+      (void)raw;
+      if (std::find(columns_.begin(), columns_.end(), name) == columns_.end()) {
+        return Status::InvalidArgument(fmt::format(
+            "csv: field '{}' is not a column of the header ({}), which the first record fixed",
+            name, std::string_view(csv_header_).substr(0, csv_header_.size() - 1)));
+      }
     }
     std::string& b = *out;
     b.clear();
@@ -218,22 +314,20 @@ class SinkOperator final : public Operator {
       }
       AppendCsvField(&b, raw);
     }
-    if (scanner_.fields().size() > columns_.size() && !warned_columns_) {
-      Log(LogLevel::kWarning, "csv: records have fields beyond the header's; they are left out");
-      warned_columns_ = true;
-    }
     b.push_back('\n');
+    return Status::OK();
   }
 
   // Spark's console sink (Dataset.showString): right-aligned cells, cut at
   // `truncate` characters with "...", at most num_rows rows per batch.
+  // A batch without rows prints as Spark's does: its header (the columns of
+  // the batch before, as Spark's schema; none before the first rows) and no
+  // rows.
   Status PrintTable(int64_t epoch) {
-    if (batch_rows_ == 0) {
-      columns_.clear();
-      return Status::OK();
-    }
-    auto cut = [&](const std::string& s) {
+    if (batch_rows_ == 0) columns_ = last_columns_;
+    auto cut = [&](const std::string& s, bool cell) {
       if (o_.truncate <= 0 || Width(s) <= static_cast<size_t>(o_.truncate)) return s;
+      if (cell && IsTimestampText(s)) return s;
       size_t keep = o_.truncate < 4 ? static_cast<size_t>(o_.truncate)
                                     : static_cast<size_t>(o_.truncate - 3);
       std::string out;
@@ -252,13 +346,13 @@ class SinkOperator final : public Operator {
     std::vector<size_t> width(columns_.size(), 3);
     std::vector<std::string> header;
     for (size_t c = 0; c < columns_.size(); ++c) {
-      header.push_back(cut(columns_[c]));
+      header.push_back(cut(columns_[c], false));
       width[c] = std::max(width[c], Width(header[c]));
     }
     for (size_t r = 0; r < shown; ++r) {
       rows_[r].resize(columns_.size(), "null");
       for (size_t c = 0; c < columns_.size(); ++c) {
-        rows_[r][c] = cut(rows_[r][c]);
+        rows_[r][c] = cut(rows_[r][c], true);
         width[c] = std::max(width[c], Width(rows_[r][c]));
       }
     }
@@ -266,11 +360,13 @@ class SinkOperator final : public Operator {
     b += "-------------------------------------------\n";
     b += fmt::format("Batch: {}\n", epoch);
     b += "-------------------------------------------\n";
-    std::string rule = "+";
+    // Without columns Spark's rules are "++" and its header "||".
+    std::string rule = columns_.empty() ? "++" : "+";
     for (size_t w : width) rule += std::string(w, '-') + "+";
     rule += "\n";
     auto line = [&](const std::vector<std::string>& cells) {
       b.push_back('|');
+      if (cells.empty()) b.push_back('|');
       for (size_t c = 0; c < cells.size(); ++c) {
         // Spark pads on the left when truncating (the default), else on the right.
         size_t pad = width[c] - Width(cells[c]);
@@ -292,6 +388,7 @@ class SinkOperator final : public Operator {
     b += "\n";
     rows_.clear();
     batch_rows_ = 0;
+    last_columns_ = std::move(columns_);
     columns_.clear();
     return out_.MaybeFlush();
   }
@@ -300,10 +397,12 @@ class SinkOperator final : public Operator {
   BufferedWriter out_;
   RecordScanner scanner_{std::vector<std::string>{}};
   std::vector<std::string> columns_;
+  std::vector<std::string> last_columns_;  // table: the columns of the last batch shown
   std::vector<std::vector<std::string>> rows_;  // at most --num-rows per batch
   int64_t batch_rows_ = 0;
-  bool warned_columns_ = false;
   std::unique_ptr<PartFiles> parts_;  // --path
+  bool had_entries_ = false;          // --path held something when opened
+  std::string files_db_;              // with a checkpoint: NAME.files
   std::string line_, csv_header_, partition_;
 };
 
@@ -327,7 +426,9 @@ Status RunSink(const SinkOptions& o, const CommonOptions& common) {
   return RunStdioStage(
       common,
       [&](std::unique_ptr<Operator>* op) {
-        return Status::AsUsage(NewSinkOperator(o, &stdout_sink, op));
+        SinkOptions so = o;
+        so.checkpointed = !common.checkpoint.empty();
+        return Status::AsUsage(NewSinkOperator(so, &stdout_sink, op));
       },
       /*terminal=*/true);
 }

@@ -48,14 +48,21 @@ Status CheckCommonOptions(const CommonOptions& o) {
   int64_t tick_ms;
   SSTREAM_RETURN_IF_ERROR(ParseDuration(o.tick, &tick_ms).WithContext("--tick"));
   if (tick_ms <= 0) return Status::InvalidArgument("--tick must be at least 1ms");
+  if (!o.checkpoint.empty()) return CheckCheckpointName(o);
   return Status::OK();
+}
+
+Status CheckCheckpointName(const CommonOptions& o) {
+  if (o.checkpoint_name.empty()) return Status::Usage("--checkpoint-name must not be empty");
+  return Status::AsUsage(
+      Checkpoint::CheckStageName(o.checkpoint_name).WithContext("--checkpoint-name"));
 }
 
 Status OpenStageCheckpoint(const CommonOptions& o, const std::string& fingerprint,
                            std::unique_ptr<StageCheckpoint>* out) {
   out->reset();
   if (o.checkpoint.empty()) return Status::OK();
-  if (o.checkpoint_name.empty()) return Status::Usage("--checkpoint-name must not be empty");
+  SSTREAM_RETURN_IF_ERROR(CheckCheckpointName(o));
   std::unique_ptr<Checkpoint> cp;
   SSTREAM_RETURN_IF_ERROR(Checkpoint::Open(o.checkpoint, &cp));
   return StageCheckpoint::Open(std::move(cp), o.checkpoint_name, fingerprint, out);
