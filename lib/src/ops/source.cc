@@ -55,16 +55,13 @@ struct FileState {
   std::string path;
 };
 
-// Paths are kept on one line: '%' and line ends escaped.
+// Paths in records are kept on one line, without the separator ';': '%',
+// ';' and line ends are written as %XX.
 std::string EscapePath(std::string_view path) {
   std::string out;
   for (char c : path) {
-    if (c == '%') {
-      out += "%25";
-    } else if (c == '\n') {
-      out += "%0A";
-    } else if (c == '\r') {
-      out += "%0D";
+    if (c == '%' || c == ';' || c == '\n' || c == '\r') {
+      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
     } else {
       out += c;
     }
@@ -75,14 +72,10 @@ std::string EscapePath(std::string_view path) {
 std::string UnescapePath(std::string_view text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && text.substr(i, 3) == "%25") {
-      out += '%';
-      i += 2;
-    } else if (text[i] == '%' && text.substr(i, 3) == "%0A") {
-      out += '\n';
-      i += 2;
-    } else if (text[i] == '%' && text.substr(i, 3) == "%0D") {
-      out += '\r';
+    unsigned v;
+    if (text[i] == '%' && i + 2 < text.size() &&
+        std::sscanf(std::string(text.substr(i + 1, 2)).c_str(), "%2X", &v) == 1) {
+      out += static_cast<char>(v);
       i += 2;
     } else {
       out += text[i];
@@ -140,7 +133,7 @@ std::string CoverText(const Cover& c, bool generator) {
   }
   std::string out = fmt::format("records={} last={}", c.records, c.last ? 1 : 0);
   for (const Segment& s : c.segments) {
-    out += fmt::format("\n{} {}:{} {}:{} {}", s.id.Text(), s.from, s.from_line, s.to, s.to_line,
+    out += fmt::format("; {} {}:{} {}:{} {}", s.id.Text(), s.from, s.from_line, s.to, s.to_line,
                        EscapePath(s.path));
   }
   return out;
@@ -155,15 +148,17 @@ bool ParseCover(const std::string& text, bool generator, Cover* c) {
     c->last = last == 1;
     return n == 4;
   }
-  size_t eol = text.find('\n');
+  size_t eol = text.find(';');
   std::string head = text.substr(0, eol);
   if (std::sscanf(head.c_str(), "records=%" SCNd64 " last=%d", &c->records, &last) != 2) {
     return false;
   }
   c->last = last == 1;
   while (eol != std::string::npos) {
-    size_t next = text.find('\n', eol + 1);
+    size_t next = text.find(';', eol + 1);
     std::string line = text.substr(eol + 1, next == std::string::npos ? next : next - eol - 1);
+    if (line.empty() || line[0] != ' ') return false;
+    line.erase(0, 1);
     eol = next;
     Segment s;
     int n = 0;
@@ -225,8 +220,9 @@ Status ListDirectory(const std::string& dir, bool checkpointed, std::vector<Inpu
   return Status::OK();
 }
 
-// The inputs of this run, in the order named, each file once (by identity);
-// a directory stands for its regular files.
+// The inputs of this run, in the order named; a directory stands for its
+// regular files. Under a checkpoint each file (by identity) comes once: it
+// has one position. Without, a file named twice is read twice, as by cat.
 Status ListInputs(const std::vector<std::string>& args, bool checkpointed,
                   std::vector<Input>* out) {
   std::vector<Input> all;
@@ -250,7 +246,7 @@ Status ListInputs(const std::vector<std::string>& args, bool checkpointed,
   }
   std::set<FileId> seen;
   for (Input& in : all) {
-    if (!in.is_stdin && !seen.insert(in.id).second) continue;
+    if (checkpointed && !seen.insert(in.id).second) continue;
     out->push_back(std::move(in));
   }
   return Status::OK();
@@ -302,7 +298,6 @@ class SourceRunner {
       if (o_.inputs.size() > 1) return Status::InvalidArgument("a generator must be the only input");
     }
     generator_ = !o_.inputs.empty() && o_.inputs[0].rfind("gen:", 0) == 0;
-    SSTREAM_RETURN_IF_ERROR(CheckOptionsApply());
     if (o_.start == "now") {
       start_ms_ = clock_->NowMillis();
     } else {
@@ -313,6 +308,7 @@ class SourceRunner {
       return Status::InvalidArgument("--events-per-second must be positive");
     }
     if (o_.rows_per_second < 0) return Status::InvalidArgument("--rows-per-second must not be negative");
+    SSTREAM_RETURN_IF_ERROR(CheckOptionsApply());
     if (!common_.checkpoint.empty()) {
       for (const auto& in : o_.inputs) {
         if (in == "-") {
@@ -641,11 +637,11 @@ class SourceRunner {
     SSTREAM_RETURN_IF_ERROR(OpenFile(in.path, &fd, &st));
     FdSource src(fd, in.path, true);
     const FileId id = IdOf(st);  // renamed since the listing: what was opened counts
-    if (!read_.insert(id).second) return Status::OK();
+    if (cp_ != nullptr && !read_.insert(id).second) return Status::OK();
     auto it = files_.find(id);
     const uint64_t size = static_cast<uint64_t>(st.st_size);
     FileState f;
-    bool known = it != files_.end();
+    bool known = cp_ != nullptr && it != files_.end();  // without: read as named, like cat
     if (known) {
       f = it->second;
       size_t got = 0;
