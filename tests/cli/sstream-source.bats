@@ -569,6 +569,28 @@ cron_run() {
 }
 
 # issue 10, item 5
+@test "issue-10: a new file that reuses a known file's inode is read from its start, not from the old offset" {
+  printf '{"v":1}\n{"v":2}\n' > a.json
+  cron_run a.json
+  assert_output "$(printf '%s\n' '{"v":1}' '{"v":2}')"
+  local ino n file
+  ino=$(stat -c %i a.json)
+  rm a.json
+  for ((n = 0; n < 200; n++)); do  # until a new file gets the old inode
+    file=n$n.json
+    printf '{"w":1}\n{"w":2}\n{"w":3}\n' > "$file"
+    [[ $(stat -c %i "$file") != "$ino" ]] || break
+    rm "$file"
+  done
+  ((n < 200)) || skip "the file system gave no new file the inode of the old one"
+  cron_run "$file"
+  assert_success
+  assert_output "$(printf '%s\n' '{"w":1}' '{"w":2}' '{"w":3}')"
+  run -0 cat src.err
+  assert_output --partial "$file: not the file read before as a.json (same inode, other first bytes): reading it from the start as a new file"
+}
+
+# issue 10, item 5
 @test "issue-10: epochs recorded but not committed are replayed with the files they covered, whatever the input set now" {
   printf '{"v":1}\n{"v":2}\n{"v":3}\n' > a.json
   # The source records epochs 0 and 1 (caps of 2), but no sink commits them.

@@ -146,7 +146,7 @@ bool ParseCover(const std::string& text, bool generator, Cover* c) {
                         "row=%" SCNd64 " start_ms=%" SCNd64 " records=%" SCNd64 " last=%d", &c->row,
                         &c->start_ms, &c->records, &last);
     c->last = last == 1;
-    return n == 4;
+    return n == 4 || n == 2;  // records= and last= are new: older records lack them
   }
   size_t eol = text.find(';');
   std::string head = text.substr(0, eol);
