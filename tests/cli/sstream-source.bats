@@ -156,11 +156,11 @@ load test_helper
   assert_stderr_empty
 }
 
-@test "--trigger once ignores --max-batch-records, as Spark's Trigger.Once" {
+@test "--trigger once ignores --max-batch-records, as Spark's Trigger.Once, and warns" {
   for i in 1 2 3; do echo "{\"i\":$i}"; done > in.ndjson
   run -0 --separate-stderr sstream-source --trigger once --max-batch-records 2 in.ndjson
   assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' '{"i":3}' "$(tick 0)" "$END")"
-  assert_stderr_empty
+  assert_stderr_contains "do nothing with --trigger once"
 }
 
 @test "--trigger once waits for the whole of a slow input before its single tick" {
@@ -430,6 +430,10 @@ load test_helper
   # The defaults, written out, change nothing and are accepted.
   run -0 --separate-stderr sstream-source --data-only --count -1 --rows-per-second 0 in.json
   assert_equal "${#lines[@]}" 3
+  # Batch caps, which a run-once trigger ignores, are kept, with a warning.
+  run -0 --separate-stderr sstream-source --data-only --trigger once --max-batch-records 1 in.json
+  assert_equal "${#lines[@]}" 3
+  assert_stderr_contains "--max-batch-records and --max-batch-bytes do nothing with --trigger once"
   # --count and --rows-per-second apply to every generator, the campaigns table too.
   run -0 --separate-stderr sstream-source --data-only --count 2 --rows-per-second 1000 gen:ysb-campaigns
   assert_equal "${#lines[@]}" 2
@@ -608,14 +612,16 @@ cron_run() {
 }
 
 # A run of gen:ysb with late data through a window, drained by SIGTERM after
-# $1 seconds and resumed, compared with one uninterrupted run. $2: the cap.
+# $1 seconds and resumed, compared with one uninterrupted run. $2: the cap,
+# $3: the trigger (default available-now).
 # (Without the drain rule, the drained run closes a short batch, and every
 # later boundary, and so which rows are late, moves.)
 drained_like_uninterrupted() {
-  local gen="sstream-source gen:ysb --count 3000 --events-per-second 200 --disorder 4s --trigger available-now --max-batch-records $2"
+  local gen="sstream-source gen:ysb --count 3000 --events-per-second 200 --disorder 4s --trigger ${3:-available-now} --max-batch-records $2"
   local win="sstream-window --time event_time --tumbling 1s --watermark 1s --by ad_type"
   # Open windows stay open at the end of an available-now run under a
-  # checkpoint: the reference runs under one too.
+  # checkpoint: the reference runs under one too (an interval trigger ends
+  # both with END).
   run_pipeline "$gen --checkpoint ref | $win --checkpoint ref | sstream-sink --checkpoint ref --path whole"
   assert_success
   mkfifo src.fifo
@@ -646,4 +652,11 @@ drained_like_uninterrupted() {
   drained_like_uninterrupted 0.2 2900  # the first batch takes 1.45 s at 2000 rows a second
   run -0 cat src.log
   assert_output --partial "it is not recorded, and the next run reads it again"
+}
+
+# issue 10, item 4
+@test "issue-10: under an interval trigger with a cap, a drain reads on to the cap too" {
+  drained_like_uninterrupted 0.4 100 24h  # the deadline, at midnight, is not reached
+  run -0 cat src.log
+  assert_output --partial "stopping: reading on to the end of epoch"
 }

@@ -188,7 +188,7 @@ Status StatError(const std::string& what, const std::string& path) {
 // The regular files in `dir`, by name; hidden names (a leading '.') and
 // subdirectories are left out, and a symbolic link only counts when it
 // resolves to a regular file inside `dir`.
-Status ListDirectory(const std::string& dir, bool checkpointed, std::vector<Input>* out) {
+Status ListDirectory(const std::string& dir, std::vector<Input>* out) {
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return StatError("reading directory", dir);
   std::vector<std::string> names;
@@ -214,7 +214,6 @@ Status ListDirectory(const std::string& dir, bool checkpointed, std::vector<Inpu
       if (::stat(path.c_str(), &st) != 0) continue;
     }
     if (!S_ISREG(st.st_mode)) continue;
-    (void)checkpointed;
     out->push_back(Input{path, false, IdOf(st)});
   }
   return Status::OK();
@@ -235,7 +234,7 @@ Status ListInputs(const std::vector<std::string>& args, bool checkpointed,
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) return StatError("opening", path);
     if (S_ISDIR(st.st_mode)) {
-      SSTREAM_RETURN_IF_ERROR(ListDirectory(path, checkpointed, &all));
+      SSTREAM_RETURN_IF_ERROR(ListDirectory(path, &all));
       continue;
     }
     if (checkpointed && !S_ISREG(st.st_mode)) {
@@ -284,6 +283,12 @@ class SourceRunner {
       return Status::InvalidArgument("batch caps must not be negative");
     }
     trigger_ = spec;
+    if (spec.kind == TriggerSpec::Kind::kOnce && (spec.max_records > 0 || spec.max_bytes > 0)) {
+      // Kept working (a script may switch triggers), but not silently.
+      Log(LogLevel::kWarning,
+          "--max-batch-records and --max-batch-bytes do nothing with --trigger once: all input "
+          "is one batch, as under Spark's Trigger.Once");
+    }
     if (o_.format != "json" && o_.format != "text") {
       return Status::InvalidArgument(
           fmt::format("unknown input format '{}' (expected json or text)", o_.format));
@@ -420,7 +425,8 @@ class SourceRunner {
           "since (rewind or reset the checkpoint {})",
           replay_[replay_next_].first, c.row, common_.checkpoint));
     }
-    const bool drain = cp_ != nullptr && (stopped_ || trigger_.kind != TriggerSpec::Kind::kInterval);
+    const bool drain =
+        cp_ != nullptr && (stopped_ || draining_ || trigger_.kind != TriggerSpec::Kind::kInterval);
     if (abandoned_) {
       // A drain that could not close its batch where an uninterrupted run
       // would: nothing of it is recorded; later stages leave the open epoch
@@ -484,15 +490,23 @@ class SourceRunner {
 
   int64_t SteadyMs() const { return clock_->SteadyNanos() / 1'000'000; }
 
-  // A stop was requested (SIGINT/SIGTERM). Where batch boundaries are
-  // deterministic (once, available-now) and a checkpoint makes the run
-  // resumable, the source reads on until the batch closes where an
-  // uninterrupted run would close it, for at most kDrainGraceMs; otherwise
-  // it stops now and closes the batch with what it holds (an interval
-  // trigger's boundaries depend on the clock anyway).
+  // Whether batches end where the input says (once, available-now, or caps
+  // under an interval trigger, until its deadline) rather than on the clock.
+  bool CountedBoundaries() const {
+    return trigger_.kind != TriggerSpec::Kind::kInterval || trigger_.max_records > 0 ||
+           trigger_.max_bytes > 0;
+  }
+
+  // A stop was requested (SIGINT/SIGTERM). Where a checkpoint makes the run
+  // resumable and batch boundaries are counted, the source reads on until
+  // the batch ends where an uninterrupted run would end it, for at most
+  // kDrainGraceMs. Past that, a once or available-now batch is left
+  // unrecorded (to be read again by the next run: its boundary must not
+  // move), and an interval batch closes with what it holds, as a deadline
+  // would. Without counted boundaries the batch closes at once.
   void NoteStop() {
     if (stopped_ || draining_) return;
-    if (cp_ != nullptr && trigger_.kind != TriggerSpec::Kind::kInterval && !ticker_->empty()) {
+    if (cp_ != nullptr && CountedBoundaries() && !ticker_->empty()) {
       draining_ = true;
       drain_deadline_ms_ = SteadyMs() + kDrainGraceMs;
       Log(LogLevel::kInfo, fmt::format("stopping: reading on to the end of epoch {}",
@@ -505,7 +519,7 @@ class SourceRunner {
     if (draining_) {
       if (SteadyMs() >= drain_deadline_ms_) {
         stopped_ = true;
-        abandoned_ = true;
+        abandoned_ = trigger_.kind != TriggerSpec::Kind::kInterval;
       }
     } else if (StopRequested()) {
       NoteStop();
