@@ -770,7 +770,8 @@ class SourceRunner {
     while (!stopped_ && reader.offset() < limit) {
       int64_t wait = ticker_->MillisUntilDeadline();
       int timeout = wait < 0 ? -1 : static_cast<int>(wait);
-      if (!draining_ && StopRequested()) {
+      // A replayed epoch is read to its recorded end before a stop counts.
+      if (!draining_ && !replaying_files_ && StopRequested()) {
         NoteStop();
         if (stopped_) break;
       }
