@@ -1,6 +1,5 @@
 #include "sstream/source.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,7 +14,7 @@
 
 #include <fmt/format.h>
 
-#include "common/bytes.h"
+#include "ops/source_input.h"
 #include "sstream/log.h"
 #include "sstream/record.h"
 #include "sstream/tick.h"
@@ -25,243 +24,26 @@ namespace sstream {
 
 namespace {
 
+using source_input::Cover;
+using source_input::CoverText;
+using source_input::FileId;
+using source_input::FileState;
+using source_input::FileStateText;
+using source_input::HeadHash;
+using source_input::IdOf;
+using source_input::Input;
+using source_input::kHeadBytes;
+using source_input::ListInputs;
+using source_input::ParseCover;
+using source_input::ParseFileId;
+using source_input::ParseFileState;
+using source_input::PathError;
+using source_input::Segment;
+
 // How long a drain under a run-once or available-now trigger may read on to
 // close its batch where an uninterrupted run would (less than the 2 s the
 // later stages wait for their input to end).
 constexpr int64_t kDrainGraceMs = 1000;
-// A file's first bytes, kept (as a hash) to tell it from another file that
-// reuses its inode.
-constexpr size_t kHeadBytes = 64;
-
-// A file's identity: it keeps it when renamed (a rotated log).
-struct FileId {
-  uint64_t dev = 0, ino = 0;
-  bool operator<(const FileId& o) const { return dev != o.dev ? dev < o.dev : ino < o.ino; }
-  bool operator==(const FileId& o) const { return dev == o.dev && ino == o.ino; }
-  std::string Text() const { return fmt::format("{}:{}", dev, ino); }
-};
-
-FileId IdOf(const struct stat& st) {
-  return FileId{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
-}
-
-// What the checkpoint keeps of a file (state key "file/DEV:INO"): how far it
-// was read, in which order files were first read, its first bytes, and its
-// last name (for messages).
-struct FileState {
-  int64_t seq = 0;
-  uint64_t offset = 0, line = 0;
-  uint64_t head_len = 0, head_hash = 0;
-  std::string path;
-};
-
-// Paths in records are kept on one line, without the separator ';': '%',
-// ';' and line ends are written as %XX.
-std::string EscapePath(std::string_view path) {
-  std::string out;
-  for (char c : path) {
-    if (c == '%' || c == ';' || c == '\n' || c == '\r') {
-      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string UnescapePath(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    unsigned v;
-    if (text[i] == '%' && i + 2 < text.size() &&
-        std::sscanf(std::string(text.substr(i + 1, 2)).c_str(), "%2X", &v) == 1) {
-      out += static_cast<char>(v);
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
-std::string FileStateText(const FileState& f) {
-  return fmt::format("seq={} offset={} line={} head={}:{:016x} {}", f.seq, f.offset, f.line,
-                     f.head_len, f.head_hash, EscapePath(f.path));
-}
-
-bool ParseFileState(std::string_view text, FileState* f) {
-  std::string s(text);
-  int n = 0;
-  if (std::sscanf(s.c_str(), "seq=%" SCNd64 " offset=%" SCNu64 " line=%" SCNu64 " head=%" SCNu64
-                             ":%" SCNx64 " %n",
-                  &f->seq, &f->offset, &f->line, &f->head_len, &f->head_hash, &n) != 5 ||
-      n <= 0) {
-    return false;
-  }
-  f->path = UnescapePath(std::string_view(s).substr(static_cast<size_t>(n)));
-  return true;
-}
-
-bool ParseFileId(std::string_view text, FileId* id) {
-  std::string s(text);
-  int n = 0;
-  return std::sscanf(s.c_str(), "%" SCNu64 ":%" SCNu64 "%n", &id->dev, &id->ino, &n) == 2 &&
-         static_cast<size_t>(n) == s.size();
-}
-
-// A stretch of one file that an epoch covers.
-struct Segment {
-  FileId id;
-  std::string path;
-  uint64_t from = 0, from_line = 0, to = 0, to_line = 0;
-};
-
-// What an epoch's record says it covers: its records, whether it was the
-// last batch of a run-once trigger, and where it ended (a generator's row)
-// or which stretches of which files it read, in order.
-struct Cover {
-  int64_t records = 0;
-  bool last = false;
-  int64_t row = 0, start_ms = 0;  // generators
-  std::vector<Segment> segments;  // files
-};
-
-std::string CoverText(const Cover& c, bool generator) {
-  if (generator) {
-    return fmt::format("row={} start_ms={} records={} last={}", c.row, c.start_ms, c.records,
-                       c.last ? 1 : 0);
-  }
-  std::string out = fmt::format("records={} last={}", c.records, c.last ? 1 : 0);
-  for (const Segment& s : c.segments) {
-    out += fmt::format("; {} {}:{} {}:{} {}", s.id.Text(), s.from, s.from_line, s.to, s.to_line,
-                       EscapePath(s.path));
-  }
-  return out;
-}
-
-bool ParseCover(const std::string& text, bool generator, Cover* c) {
-  int last = 0;
-  if (generator) {
-    int n = std::sscanf(text.c_str(),
-                        "row=%" SCNd64 " start_ms=%" SCNd64 " records=%" SCNd64 " last=%d", &c->row,
-                        &c->start_ms, &c->records, &last);
-    c->last = last == 1;
-    return n == 4 || n == 2;  // records= and last= are new: older records lack them
-  }
-  size_t eol = text.find(';');
-  std::string head = text.substr(0, eol);
-  if (std::sscanf(head.c_str(), "records=%" SCNd64 " last=%d", &c->records, &last) != 2) {
-    return false;
-  }
-  c->last = last == 1;
-  while (eol != std::string::npos) {
-    size_t next = text.find(';', eol + 1);
-    std::string line = text.substr(eol + 1, next == std::string::npos ? next : next - eol - 1);
-    if (line.empty() || line[0] != ' ') return false;
-    line.erase(0, 1);
-    eol = next;
-    Segment s;
-    int n = 0;
-    if (std::sscanf(line.c_str(),
-                    "%" SCNu64 ":%" SCNu64 " %" SCNu64 ":%" SCNu64 " %" SCNu64 ":%" SCNu64 " %n",
-                    &s.id.dev, &s.id.ino, &s.from, &s.from_line, &s.to, &s.to_line, &n) != 6 ||
-        n <= 0 || s.to < s.from) {
-      return false;
-    }
-    s.path = UnescapePath(std::string_view(line).substr(static_cast<size_t>(n)));
-    c->segments.push_back(std::move(s));
-  }
-  return true;
-}
-
-// One input as listed for a run: stdin, or a file with its identity.
-struct Input {
-  std::string path;
-  bool is_stdin = false;
-  FileId id;
-};
-
-Status StatError(const std::string& what, const std::string& path) {
-  return Status::IOError(fmt::format("{} {}: {}", what, path, std::strerror(errno)));
-}
-
-// The regular files in `dir`, by name; hidden names (a leading '.') and
-// subdirectories are left out, and a symbolic link only counts when it
-// resolves to a regular file inside `dir`.
-Status ListDirectory(const std::string& dir, std::vector<Input>* out) {
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return StatError("reading directory", dir);
-  std::vector<std::string> names;
-  while (struct dirent* e = ::readdir(d)) {
-    if (e->d_name[0] == '.') continue;
-    names.emplace_back(e->d_name);
-  }
-  ::closedir(d);
-  std::sort(names.begin(), names.end());
-  const std::string real_dir = AbsolutePath(dir);
-  const std::string base = dir.empty() || dir.back() == '/' ? dir : dir + "/";
-  for (const std::string& name : names) {
-    const std::string path = base + name;
-    struct stat st;
-    if (::lstat(path.c_str(), &st) != 0) continue;  // gone since the listing
-    if (S_ISLNK(st.st_mode)) {
-      const std::string target = AbsolutePath(path);
-      if (target.compare(0, real_dir.size() + 1, real_dir + "/") != 0) {
-        Log(LogLevel::kWarning,
-            fmt::format("{}: a link out of the directory {}: left out", path, dir));
-        continue;
-      }
-      if (::stat(path.c_str(), &st) != 0) continue;
-    }
-    if (!S_ISREG(st.st_mode)) continue;
-    out->push_back(Input{path, false, IdOf(st)});
-  }
-  return Status::OK();
-}
-
-// The inputs of this run, in the order named; a directory stands for its
-// regular files. Under a checkpoint each file (by identity) comes once: it
-// has one position. Without, a file named twice is read twice, as by cat.
-Status ListInputs(const std::vector<std::string>& args, bool checkpointed,
-                  std::vector<Input>* out) {
-  std::vector<Input> all;
-  for (const std::string& arg : args) {
-    if (arg == "-") {
-      all.push_back(Input{"-", true, {}});
-      continue;
-    }
-    const std::string path = arg.rfind("file:", 0) == 0 ? arg.substr(5) : arg;
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0) return StatError("opening", path);
-    if (S_ISDIR(st.st_mode)) {
-      SSTREAM_RETURN_IF_ERROR(ListDirectory(path, &all));
-      continue;
-    }
-    if (checkpointed && !S_ISREG(st.st_mode)) {
-      return Status::InvalidArgument(fmt::format(
-          "{} is not a regular file: --checkpoint needs input that can be read again", path));
-    }
-    all.push_back(Input{path, false, IdOf(st)});
-  }
-  std::set<FileId> seen;
-  for (Input& in : all) {
-    if (checkpointed && !seen.insert(in.id).second) continue;
-    out->push_back(std::move(in));
-  }
-  return Status::OK();
-}
-
-// The hash of a file's first `n` bytes (fewer if it is shorter: *got says).
-uint64_t HeadHash(int fd, size_t n, size_t* got) {
-  char buf[kHeadBytes];
-  ssize_t r;
-  do {
-    r = ::pread(fd, buf, std::min(n, sizeof buf), 0);
-  } while (r < 0 && errno == EINTR);
-  *got = r < 0 ? 0 : static_cast<size_t>(r);
-  return HashKey(std::string_view(buf, *got));
-}
-
 // Where a generator is: the rows made (and gen:rate's first row's time).
 struct Position {
   int64_t row = 0;
@@ -629,9 +411,9 @@ class SourceRunner {
   // Opens `path` for reading; *id is the identity of what was opened.
   Status OpenFile(const std::string& path, int* fd, struct stat* st) {
     *fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (*fd < 0) return StatError("opening", path);
+    if (*fd < 0) return PathError("opening", path);
     if (::fstat(*fd, st) != 0) {
-      Status s = StatError("reading", path);
+      Status s = PathError("reading", path);
       ::close(*fd);
       return s;
     }
@@ -640,7 +422,7 @@ class SourceRunner {
 
   Status Seek(int fd, const std::string& path, uint64_t offset) {
     if (offset > 0 && ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) {
-      return StatError("seeking in", path);
+      return PathError("seeking in", path);
     }
     return Status::OK();
   }
