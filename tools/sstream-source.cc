@@ -14,23 +14,28 @@ struct Options {
 
 void Define(sstream::Cli& cli, Options& o) {
   cli.PositionalList("INPUT", &o.source.inputs,
-                     "Files to read in order ('-' or none: stdin), or one generator: gen:rate, "
-                     "gen:ysb, gen:ysb-campaigns.");
+                     "Files to read in order ('-' or none: stdin), directories (their regular "
+                     "files, by name), or one generator: gen:rate, gen:ysb, gen:ysb-campaigns. "
+                     "Under --checkpoint each file is known by device and inode: files read "
+                     "before go on from where they stopped (also under a new name, as after "
+                     "a log rotation), then new files follow in the order named.");
   cli.Choice("-f,--format", &o.source.format, {"json", "text"},
-             "Input format: one JSON object per line, or text lines (each becomes "
-             "{\"value\": line}).");
+             "Input format of files and stdin (refused with a generator): one JSON object per "
+             "line, or text lines (each becomes {\"value\": line}).");
   cli.Group("Batches");
   cli.Text("-t,--trigger", &o.source.trigger, "TRIGGER",
            "When a batch closes: an interval such as 1s (processing time), once (all input is "
-           "one batch), available-now (what exists now, in capped batches, then exit), or "
-           "continuous[:INTERVAL] (each record goes on at once; batches close every INTERVAL, "
-           "default 1s, for watermarks and checkpoints).");
+           "one batch), available-now (what exists now, in capped batches, then exit: the cron "
+           "mode, with --checkpoint), or continuous[:INTERVAL] (each record goes on at once; "
+           "batches close every INTERVAL, default 1s, for watermarks and checkpoints).");
   cli.Int("--max-batch-records", &o.source.max_batch_records, "N",
-          "Close a batch after N records (0: no cap).");
+          "Close a batch after N records (0: no cap; ignored by --trigger once).");
   cli.Int("--max-batch-bytes", &o.source.max_batch_bytes, "N",
-          "Close a batch after N bytes of records (0: no cap).");
-  cli.Group("Generators");
-  cli.Int("-n,--count", &o.source.count, "N", "Rows to generate (-1: until stopped).");
+          "Close a batch after N bytes of records (0: no cap; ignored by --trigger once).");
+  cli.Group("Generators (refused with files and stdin)");
+  cli.Int("-n,--count", &o.source.count, "N",
+          "Rows to generate, counted from the first row of the first run under --checkpoint "
+          "(-1: until stopped).");
   cli.Int("--rows-per-second", &o.source.rows_per_second, "N",
           "Pace generated rows in processing time (0: as fast as possible; gen:rate uses 1).");
   cli.Int("--events-per-second", &o.source.events_per_second, "N",

@@ -40,9 +40,10 @@ show_json() {
   assert_line "  cut:          epoch 10 (the lowest commit; the next run resumes after it)"
   assert_line "  rewind to:    epochs -1..10"
   assert_line "stage source (source)"
-  assert_line "  fingerprint:  sstream-source $PWD/in.json --format json"  # absolute: runs may start elsewhere
+  assert_line "  fingerprint:  sstream-source files --format json"  # the query, not the files
   assert_line "  epochs kept:  0..9 (10 records)"
-  assert_line "  resumes at:   epoch 9: input=0 offset=$(wc -c < in.json) line=200"
+  # The records of the epoch, and the stretch of each file (by device and inode) it read.
+  assert_line "  resumes at:   epoch 9: records=20 last=0; $(stat -c %d:%i in.json) $(head -n 180 in.json | wc -c):180 $(wc -c < in.json):200 in.json"
   assert_line "stage window (state)"
   assert_line "  fingerprint:  sstream-window --time 'ts' --time-format 'ms' --tumbling '10s' --watermark '1s' --by 'k'"
   assert_line --regexp '^  state:        epoch 10, [0-9]+ entr(y|ies), [0-9]+ bytes$'
@@ -65,7 +66,7 @@ show_json() {
     'source:source window:state sink:sink')"
   run -0 show_json '.stages[] | select(.name == "source") | .epochs.first, .epochs.last,
     .resume.epoch, .resume.record, .committed'
-  assert_output "$(printf '%s\n' 0 9 9 "input=0 offset=$(wc -c < in.json) line=200" null)"
+  assert_output "$(printf '%s\n' 0 9 9 "records=20 last=0; $(stat -c %d:%i in.json) $(head -n 180 in.json | wc -c):180 $(wc -c < in.json):200 in.json" null)"
   run -0 show_json '.stages[] | select(.name == "window") | .state_epoch, (.undo_records > 0),
     .undo_oldest_epoch, .epochs'
   assert_output "$(printf '%s\n' 10 true 0 null)"
@@ -119,14 +120,14 @@ show_json() {
   assert_stderr_empty
   assert_output "$(cat <<EOF
 rewound checkpoint cp to epoch 4 (the cut was epoch 10)
-  source: 5 epoch records dropped, resumes at epoch 4: input=0 offset=$(head -n 100 in.json | wc -c) line=100
+  source: state epoch 9 -> epoch 4; 5 epoch records dropped, resumes at epoch 4: records=20 last=0; $(stat -c %d:%i in.json) $(head -n 80 in.json | wc -c):80 $(head -n 100 in.json | wc -c):100 in.json
   window: state epoch 10 -> epoch 4
   sink: commit 10 -> 4
 the next run replays everything after epoch 4
 EOF
 )"
   run -0 show_json '.cut, (.stages[] | "\(.name) \(.committed) \(.state_epoch) \(.epochs.last)")'
-  assert_output "$(printf '%s\n' 4 'source null null 4' 'window null 4 null' 'sink 4 null null')"
+  assert_output "$(printf '%s\n' 4 'source null 4 4' 'window null 4 null' 'sink 4 null null')"  # the source's state: its files
   # The rerun writes the epochs after 4, and only those.
   rm out/part-*
   pipeline
@@ -145,7 +146,7 @@ EOF
   rm -r out
   run -0 sstream-checkpoint rewind cp --to -1
   assert_line "  sink: commit 10 -> none"
-  assert_line "  source: 10 epoch records dropped, resumes at the start of its input"
+  assert_line "  source: state epoch 9 -> none; 10 epoch records dropped, resumes at the start of its input"
   assert_line "the next run replays everything from the start"
   run -0 show_json '.cut, (.stages[] | select(.name == "window") | .state_epoch)'
   assert_output "$(printf '%s\n' null null)"

@@ -156,11 +156,11 @@ load test_helper
   assert_stderr_empty
 }
 
-@test "--trigger once ignores --max-batch-records, as Spark's Trigger.Once" {
+@test "--trigger once ignores --max-batch-records, as Spark's Trigger.Once, and warns" {
   for i in 1 2 3; do echo "{\"i\":$i}"; done > in.ndjson
   run -0 --separate-stderr sstream-source --control always --trigger once --max-batch-records 2 in.ndjson
   assert_output "$(printf '%s\n' '{"i":1}' '{"i":2}' '{"i":3}' "$(tick 0)" "$END")"
-  assert_stderr_empty
+  assert_stderr_contains "do nothing with --trigger once"
 }
 
 @test "--trigger once waits for the whole of a slow input before its single tick" {
@@ -407,4 +407,256 @@ load test_helper
   assert_stderr_empty
   run -1 --separate-stderr sstream-source --control always -q in.ndjson
   assert_stderr_contains "sstream-source: error: in.ndjson: line 2: invalid JSON"
+}
+
+# --- issue 10: every row accounted for ---------------------------------------
+
+# issue 10, item 8
+@test "issue-10: options of one kind of input are refused with another, naming which inputs take them" {
+  printf '{"a":1}\n{"a":2}\n{"a":3}\n' > in.json
+  run -2 --separate-stderr sstream-source --count 2 in.json
+  assert_output ""
+  assert_stderr_contains "--count applies to generators only, not to files and stdin"
+  run -2 --separate-stderr sstream-source --rows-per-second 5 in.json
+  assert_stderr_contains "--rows-per-second applies to generators only, not to files and stdin"
+  run -2 --separate-stderr sstream-source --format text gen:rate
+  assert_stderr_contains "--format applies to files and stdin only, not to gen:rate"
+  run -2 --separate-stderr sstream-source --seed 7 gen:rate
+  assert_stderr_contains "--seed applies to gen:ysb only, not to gen:rate"
+  run -2 --separate-stderr sstream-source --disorder 2s in.json
+  assert_stderr_contains "--disorder applies to gen:ysb only, not to files and stdin"
+  run -2 --separate-stderr sstream-source --events-per-second 5 gen:ysb-campaigns
+  assert_stderr_contains "--events-per-second applies to gen:ysb only, not to gen:ysb-campaigns"
+  # The defaults, written out, change nothing and are accepted.
+  run -0 --separate-stderr sstream-source --data-only --count -1 --rows-per-second 0 in.json
+  assert_equal "${#lines[@]}" 3
+  # Batch caps, which a run-once trigger ignores, are kept, with a warning.
+  run -0 --separate-stderr sstream-source --data-only --trigger once --max-batch-records 1 in.json
+  assert_equal "${#lines[@]}" 3
+  assert_stderr_contains "--max-batch-records and --max-batch-bytes do nothing with --trigger once"
+  # --count and --rows-per-second apply to every generator, the campaigns table too.
+  run -0 --separate-stderr sstream-source --data-only --count 2 --rows-per-second 1000 gen:ysb-campaigns
+  assert_equal "${#lines[@]}" 2
+}
+
+# The pipeline of item 15, one run: the source under `--trigger $1`.
+once_run() {
+  run_pipeline "sstream-source in.json --checkpoint ck --trigger ${1:-once} |
+    sstream-window --checkpoint ck --time value --time-format s --tumbling 5s --watermark 10s |
+    sstream-sink --checkpoint ck"
+}
+
+# issue 10, item 15
+@test "issue-10: trigger once runs no no-data batch: what a run's watermark closes comes out in the next run, as in Spark" {
+  : > in.json
+  echo '{"value":15}' >> in.json
+  once_run
+  assert_success
+  assert_output ""
+  printf '%s\n' '{"value":10}' '{"value":12}' '{"value":14}' >> in.json
+  once_run
+  assert_success
+  assert_output ""
+  echo '{"value":25}' >> in.json
+  once_run  # the watermark is 5 s; it becomes 15 s, but [10,15) waits for the next run
+  assert_success
+  assert_output ""
+  echo '{"value":50}' >> in.json
+  once_run  # evicts by 15 s: [10,15); the watermark becomes 40 s
+  assert_success
+  assert_output '{"window_start":10,"window_end":15,"count":3}'
+  once_run  # no data: the batch Spark runs without data evicts by 40 s
+  assert_success
+  assert_output "$(printf '%s\n' '{"window_start":15,"window_end":20,"count":1}' \
+    '{"window_start":25,"window_end":30,"count":1}')"
+  once_run  # nothing left to do: no batch at all
+  assert_success
+  assert_output ""
+  # The last TICK of a run-once trigger says so, in both wires.
+  run -0 --separate-stderr sstream-source in.json --checkpoint ck2 --trigger once
+  assert_line '{"@sstream":"tick","epoch":0,"last":true}'
+  run -0 bash -c "sstream-source in.json --checkpoint ck3 --trigger once --wire binary | sstream-map --where 'true' | grep tick"
+  assert_output '{"@sstream":"tick","epoch":0,"last":true}'
+}
+
+# issue 10, item 15
+@test "issue-10: after a run-once trigger's batch, deduplication keeps the keys its watermark expires through the next run's batch" {
+  dedup_run() {
+    run_pipeline "sstream-source in.json --checkpoint ck --trigger once |
+      sstream-window --checkpoint ck --dedup k --within-watermark --time t --time-format s --watermark 5s |
+      sstream-sink --checkpoint ck"
+  }
+  echo '{"k":"a","t":10}' > in.json
+  dedup_run
+  assert_output '{"k":"a","t":10}'
+  echo '{"k":"b","t":30}' >> in.json
+  dedup_run  # the watermark becomes 25 s; "a" (kept to 10 s + 5 s) is forgotten in the next batch
+  assert_output '{"k":"b","t":30}'
+  echo '{"k":"a","t":26}' >> in.json
+  dedup_run  # as in Spark, that batch still knows "a": a duplicate
+  assert_success
+  assert_output ""
+}
+
+# issue 10, item 15
+@test "issue-10: available-now runs the final no-data batch: what its watermark closes comes out in the same run" {
+  echo '{"value":15}' > in.json
+  once_run available-now
+  assert_output ""
+  printf '%s\n' '{"value":10}' '{"value":12}' '{"value":14}' '{"value":25}' >> in.json
+  once_run available-now  # the watermark becomes 15 s at the batch's end: [10,15) closes now
+  assert_success
+  assert_output '{"window_start":10,"window_end":15,"count":3}'
+}
+
+# One cron run over the arguments: source, then a sink that prints the values.
+cron_run() {
+  run_pipeline "sstream-source --checkpoint cp --trigger available-now $* 2>src.err | sstream-sink --checkpoint cp"
+}
+
+# issue 10, item 5
+@test "issue-10: under a checkpoint a growing set of files is new input, each file read once" {
+  mkdir clicks
+  printf '{"v":1}\n{"v":2}\n' > clicks/a.json
+  cron_run clicks/*.json
+  assert_success
+  assert_output "$(printf '%s\n' '{"v":1}' '{"v":2}')"
+  printf '{"v":3}\n' > clicks/b.json  # a new file matches the glob
+  printf '{"v":4}\n' >> clicks/a.json  # and a known one grew
+  cron_run clicks/*.json
+  assert_success
+  assert_output "$(printf '%s\n' '{"v":4}' '{"v":3}')"  # known files first, then new ones
+  cron_run clicks/*.json
+  assert_success
+  assert_output ""
+  # A directory stands for its regular files, by name: the same files, known already.
+  printf '{"v":5}\n' > clicks/c.json
+  mkdir clicks/sub && printf '{"v":0}\n' > clicks/sub/x.json  # not descended into
+  printf '{"v":0}\n' > clicks/.hidden.json
+  printf '{"v":0}\n' > outside.json
+  ln -s ../outside.json clicks/link.json  # a link out of the directory: left out
+  ln -s c.json clicks/same.json           # a link to a file inside: the same file, read once
+  cron_run clicks
+  assert_success
+  assert_output '{"v":5}'
+  # Without a checkpoint inputs are read as named, like cat: the link too.
+  run -0 --separate-stderr sstream-source --data-only clicks
+  assert_output "$(printf '%s\n' '{"v":1}' '{"v":2}' '{"v":4}' '{"v":3}' '{"v":5}' '{"v":5}')"
+  assert_stderr_contains "clicks/link.json: a link out of the directory clicks: left out"
+}
+
+# issue 10, item 5
+@test "issue-10: a rotated log is continued by identity under its new name, a truncated one read again" {
+  printf '{"v":1}\n{"v":2}\n' > app.log
+  cron_run app.log
+  assert_output "$(printf '%s\n' '{"v":1}' '{"v":2}')"
+  printf '{"v":3}\n' >> app.log
+  mv app.log app.log.1  # rotation: the old file keeps its inode under a new name
+  printf '{"v":4}\n' > app.log
+  cron_run app.log app.log.1
+  assert_success
+  assert_output "$(printf '%s\n' '{"v":3}' '{"v":4}')"  # the rest of the old file first
+  rm app.log.1
+  printf '{"v":5}\n' >> app.log
+  cron_run app.log
+  assert_output '{"v":5}'
+  # Truncated in place (same inode, fewer bytes): a warning, and read from the start.
+  printf '{"v":6}\n' > app.log
+  run_pipeline "sstream-source --checkpoint cp --trigger available-now app.log 2>err.txt | sstream-sink --checkpoint cp"
+  assert_success
+  assert_output '{"v":6}'
+  run -0 cat err.txt
+  assert_output --partial "app.log: 8 bytes, shorter than the 16 already read: truncated, reading it again from the start"
+  # Only a changed query is refused.
+  run -1 --separate-stderr sstream-source --checkpoint cp --format text app.log
+  assert_stderr_contains "stage 'source' ran a different query there"
+}
+
+# issue 10, item 5
+@test "issue-10: a new file that reuses a known file's inode is read from its start, not from the old offset" {
+  printf '{"v":1}\n{"v":2}\n' > a.json
+  cron_run a.json
+  assert_output "$(printf '%s\n' '{"v":1}' '{"v":2}')"
+  local ino n file
+  ino=$(stat -c %i a.json)
+  rm a.json
+  for ((n = 0; n < 200; n++)); do  # until a new file gets the old inode
+    file=n$n.json
+    printf '{"w":1}\n{"w":2}\n{"w":3}\n' > "$file"
+    [[ $(stat -c %i "$file") != "$ino" ]] || break
+    rm "$file"
+  done
+  ((n < 200)) || skip "the file system gave no new file the inode of the old one"
+  cron_run "$file"
+  assert_success
+  assert_output "$(printf '%s\n' '{"w":1}' '{"w":2}' '{"w":3}')"
+  run -0 cat src.err
+  assert_output --partial "$file: not the file read before as a.json (same inode, other first bytes): reading it from the start as a new file"
+}
+
+# issue 10, item 5
+@test "issue-10: epochs recorded but not committed are replayed with the files they covered, whatever the input set now" {
+  printf '{"v":1}\n{"v":2}\n{"v":3}\n' > a.json
+  # The source records epochs 0 and 1 (caps of 2), but no sink commits them.
+  run -0 --separate-stderr sstream-source --checkpoint cp --trigger available-now --max-batch-records 2 a.json
+  assert_output "$(printf '%s\n' '{"v":1}' '{"v":2}' "$(tick 0)" '{"v":3}' "$(tick 1)")"
+  mv a.json a.old                  # renamed,
+  printf '{"v":0}\n' > 0.json      # a new file named first,
+  # and another cap: the epochs come back as they were, then the new input.
+  run -0 --separate-stderr sstream-source --checkpoint cp --trigger available-now --max-batch-records 5 0.json a.old
+  assert_output "$(printf '%s\n' '{"v":1}' '{"v":2}' "$(tick 0)" '{"v":3}' "$(tick 1)" '{"v":0}' "$(tick 2)")"
+  # A recorded stretch that is gone cannot be replayed: refused, naming it.
+  rm a.old
+  run -1 --separate-stderr sstream-source --checkpoint cp --trigger available-now 0.json
+  assert_stderr_contains "the input ended before epoch 0 could be replayed as recorded" "a.old" "the file is gone"
+}
+
+# A run of gen:ysb with late data through a window, drained by SIGTERM after
+# $1 seconds and resumed, compared with one uninterrupted run. $2: the cap,
+# $3: the trigger (default available-now).
+# (Without the drain rule, the drained run closes a short batch, and every
+# later boundary, and so which rows are late, moves.)
+drained_like_uninterrupted() {
+  local gen="sstream-source gen:ysb --count 3000 --events-per-second 200 --disorder 4s --trigger ${3:-available-now} --max-batch-records $2"
+  local win="sstream-window --time event_time --tumbling 1s --watermark 1s --by ad_type"
+  # Open windows stay open at the end of an available-now run under a
+  # checkpoint: the reference runs under one too (an interval trigger ends
+  # both with END).
+  run_pipeline "$gen --checkpoint ref | $win --checkpoint ref | sstream-sink --checkpoint ref --path whole"
+  assert_success
+  mkfifo src.fifo
+  $gen -v --checkpoint cp --rows-per-second 2000 > src.fifo 2> src.log &
+  local src=$!
+  $win --checkpoint cp < src.fifo 2> /dev/null | sstream-sink --checkpoint cp --path out &
+  local rest=$!
+  sleep "$1"
+  kill -TERM "$src"
+  wait_exit "$rest" 10
+  wait "$src"
+  run_pipeline "$gen --checkpoint cp | $win --checkpoint cp | sstream-sink --checkpoint cp --path out"
+  assert_success
+  [[ $(parts whole | wc -l) -gt 20 ]]
+  cmp <(parts whole) <(parts out)
+}
+
+# issue 10, item 4
+@test "issue-10: a SIGTERM drain under available-now closes its batch where an uninterrupted run would" {
+  drained_like_uninterrupted 0.4 100
+  run -0 cat src.log
+  assert_output --partial "stopping: reading on to the end of epoch"
+  assert_output --partial "stopped after epoch"
+}
+
+# issue 10, item 4
+@test "issue-10: a drain that cannot reach the batch's end within a second leaves the batch to the next run" {
+  drained_like_uninterrupted 0.2 2900  # the first batch takes 1.45 s at 2000 rows a second
+  run -0 cat src.log
+  assert_output --partial "it is not recorded, and the next run reads it again"
+}
+
+# issue 10, item 4
+@test "issue-10: under an interval trigger with a cap, a drain reads on to the cap too" {
+  drained_like_uninterrupted 0.4 100 24h  # the deadline, at midnight, is not reached
+  run -0 cat src.log
+  assert_output --partial "stopping: reading on to the end of epoch"
 }

@@ -175,6 +175,34 @@ TEST_F(CheckpointTest, StateRollsBackToTheSinksCut) {
       << "epochs 1 and 2 are undone";
 }
 
+// issue-10: a source records what an epoch covers and its own state (where
+// each file stands) in one transaction; both go back to the cut together.
+TEST_F(CheckpointTest, ASourcesEpochRecordAndStateRollBackTogether) {
+  {
+    std::unique_ptr<StageCheckpoint> src, sink;
+    ASSERT_TRUE(OpenStage(dir_, "source", "files", &src).ok());
+    ASSERT_TRUE(OpenStage(dir_, "sink", "json", &sink).ok());
+    StateChanges c;
+    c.Put("file/1:2", "offset=10");
+    ASSERT_TRUE(src->RecordEpoch(0, "records=1", c).ok());
+    ASSERT_TRUE(sink->Commit(0).ok());
+    c.Clear();
+    c.Put("file/1:2", "offset=20");
+    c.Put("file/1:3", "offset=5");
+    ASSERT_TRUE(src->RecordEpoch(1, "records=2", c).ok());
+    EXPECT_EQ(src->state_epoch(), 1);
+  }
+  std::unique_ptr<StageCheckpoint> src;
+  ASSERT_TRUE(OpenStage(dir_, "source", "files", &src).ok());
+  EXPECT_EQ(src->cut(), 0);
+  EXPECT_EQ(LoadAll(src.get()), (std::map<std::string, std::string>{{"file/1:2", "offset=10"}}))
+      << "epoch 1's changes are undone";
+  std::vector<std::pair<int64_t, std::string>> epochs;
+  ASSERT_TRUE(src->RecordedEpochs(0, &epochs).ok());
+  EXPECT_EQ(epochs, (std::vector<std::pair<int64_t, std::string>>{{1, "records=2"}}))
+      << "and its record is kept, to be replayed";
+}
+
 TEST_F(CheckpointTest, AChangedQueryOrANewStageIsRefused) {
   {
     std::unique_ptr<StageCheckpoint> win, sink;

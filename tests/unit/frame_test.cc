@@ -313,6 +313,39 @@ TEST(FrameRoundTripTest, ConcatenatedBinaryStreams) {
   EXPECT_EQ(r.frames[2].json, "{\"s\":3}");
 }
 
+// issue-10: the last batch of a run-once trigger is marked on its TICK, in
+// both wires, and the mark survives a rewrite into the other wire.
+TEST(FrameRoundTripTest, TheLastOfRunTickFlagTravelsInBothWires) {
+  for (WireFormat format : {WireFormat::kJson, WireFormat::kBinary}) {
+    SCOPED_TRACE(format == WireFormat::kJson ? "json" : "binary");
+    MemorySink sink;
+    FrameWriter w(&sink, format);
+    ASSERT_TRUE(w.WriteTick(3).ok());
+    ASSERT_TRUE(w.WriteTick(4, kTickLastOfRun).ok());
+    if (format == WireFormat::kJson) {
+      EXPECT_EQ(sink.contents(), "{\"@sstream\":\"tick\",\"epoch\":3}\n"
+                             "{\"@sstream\":\"tick\",\"epoch\":4,\"last\":true}\n");
+    }
+    ReadResult r = ReadAll(sink.contents());
+    ASSERT_EQ(r.frames.size(), 2u);
+    EXPECT_EQ(r.frames[0].flags, 0);
+    EXPECT_EQ(r.frames[1].type, FrameType::kTick);
+    EXPECT_EQ(r.frames[1].epoch, 4);
+    EXPECT_EQ(r.frames[1].flags, kTickLastOfRun);
+    const WireFormat other = format == WireFormat::kJson ? WireFormat::kBinary : WireFormat::kJson;
+    ReadResult back = ReadAll(Rewrite(r.frames, other));
+    ASSERT_EQ(back.frames.size(), 2u);
+    EXPECT_EQ(back.frames[0].flags, 0);
+    EXPECT_EQ(back.frames[1].flags, kTickLastOfRun);
+  }
+  ReadResult off = ReadAll("{\"@sstream\":\"tick\",\"epoch\":1,\"last\":false}\n");
+  ASSERT_EQ(off.frames.size(), 1u);
+  EXPECT_EQ(off.frames[0].flags, 0);
+  ReadResult bad = ReadAll("{\"@sstream\":\"tick\",\"epoch\":1,\"last\":1}\n");
+  ASSERT_EQ(bad.bad.size(), 1u);
+  EXPECT_NE(bad.bad[0].status.message().find("tick \"last\" must be true or false"), std::string::npos);
+}
+
 TEST(FrameWriterTest, DataOnlySuppressesControlSignals) {
   for (WireFormat format : {WireFormat::kJson, WireFormat::kBinary}) {
     MemorySink sink;

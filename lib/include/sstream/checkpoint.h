@@ -197,6 +197,9 @@ class StageCheckpoint {
   // Sources: records what `epoch` covers before it is emitted, and reads
   // the epochs recorded after `after` (in order).
   Status RecordEpoch(int64_t epoch, std::string_view covers);
+  // The same, and in the same transaction the epoch's changes to the
+  // source's own state (as Save), e.g. where each of its files stands.
+  Status RecordEpoch(int64_t epoch, std::string_view covers, const StateChanges& changes);
   Status RecordedEpochs(int64_t after, std::vector<std::pair<int64_t, std::string>>* out);
   // The record of `epoch`, if kept.
   Status EpochRecord(int64_t epoch, std::string* covers, bool* found);
@@ -225,6 +228,9 @@ class StageCheckpoint {
 
  private:
   StageCheckpoint() = default;
+  // Save's work inside transaction `t`: the changes with their undo
+  // records, the state's epoch, and garbage collection.
+  Status Apply(CheckpointTxn& t, int64_t epoch, const StateChanges& changes);
   std::unique_ptr<Checkpoint> cp_;
   std::string name_, state_db_, undo_db_, epochs_db_;
   int64_t cut_ = -1;

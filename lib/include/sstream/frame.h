@@ -37,6 +37,13 @@ enum class FrameType : uint8_t {
   kJsonControl = 0x20,  // a JSON control line of an unknown kind, carried in binary
 };
 
+// TICK flags (sstream-frame(5)). kTickLastOfRun: the batch is the last of a
+// run-once trigger under a checkpoint, and the run ends after it without
+// END. Spark runs no no-data batch after Trigger.Once, so stateful stages
+// advance their watermark at this TICK but leave the eviction it allows to
+// the next batch (the next run's first). JSON lines: "last":true.
+inline constexpr uint8_t kTickLastOfRun = 0x01;
+
 // One top-level field of a record, as listed in a binary DATA frame's field
 // index: byte ranges, relative to the start of the record text, of the key
 // (without its quotes, escapes as written) and of the raw JSON value. With it
@@ -84,7 +91,7 @@ struct Frame {
   std::string_view json;     // kData: the record; kJsonControl: the whole line
   bool has_event_time = false;
   int64_t event_time = 0;    // kData with has_event_time: ms since epoch
-  int64_t epoch = 0;         // kTick
+  int64_t epoch = 0;         // kTick (flags: kTickLastOfRun)
   int64_t watermark = 0;     // kWatermark (ms)
   std::string_view payload;  // unknown frames: raw payload bytes
   // kData from binary input: the field index entries (8 bytes each), already
@@ -177,7 +184,7 @@ class FrameWriter {
   // with the record in the binary format and is dropped in JSON.
   Status WriteData(std::string_view json, bool has_event_time, int64_t event_time,
                    std::string_view field_index = {});
-  Status WriteTick(int64_t epoch);
+  Status WriteTick(int64_t epoch, uint8_t flags = 0);
   Status WriteWatermark(int64_t ms);
   Status WriteEnd();
   // Forwards a frame of a type this stage does not consume.

@@ -1,6 +1,9 @@
 // sstream-source: where records enter a pipeline, cut into numbered batches.
 //
-// Inputs: "-" (stdin) or file paths, read once; or a generator:
+// Inputs: "-" (stdin), file paths and directories (their regular files),
+// read once; under a checkpoint files are known by device and inode, so a
+// growing set of files and rotated logs go on where they stood (see
+// sstream-source(1)); or a generator:
 //   gen:rate            Spark's rate source: {"timestamp", "value"} rows
 //   gen:ysb             Yahoo Streaming Benchmark ad events (deterministic)
 //   gen:ysb-campaigns   the ad -> campaign table matching gen:ysb
@@ -24,7 +27,7 @@ struct SourceOptions {
   std::string trigger = "1s";       // interval, once, available-now
   int64_t max_batch_records = 0;    // 0 = no cap
   int64_t max_batch_bytes = 0;
-  // Generators.
+  // Generators (refused with files and stdin unless left at the default).
   int64_t count = -1;               // rows to generate (-1 = unbounded)
   int64_t rows_per_second = 0;      // wall-clock pacing (0 = as fast as possible; rate: 1)
   int64_t events_per_second = 10000;  // ysb: event-time rate

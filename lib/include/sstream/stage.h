@@ -122,8 +122,12 @@ class Operator {
   // The operator's query as text: a restart must match it.
   const std::string& fingerprint() const { return fingerprint_; }
   void set_fingerprint(std::string text) { fingerprint_ = std::move(text); }
+  // The flags of the TICK that ends the batch (kTickLastOfRun), set before
+  // OnBatchEnd; 0 for batches the stage closes itself.
+  void set_tick_flags(uint8_t flags) { tick_flags_ = flags; }
 
  protected:
+  uint8_t tick_flags_ = 0;
   bool checkpointing_ = false;
   StageCheckpoint* checkpoint_ = nullptr;  // state kept in LMDB reads it here
   std::string fingerprint_;

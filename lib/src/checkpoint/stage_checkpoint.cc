@@ -220,65 +220,67 @@ Status StageCheckpoint::ScanState(
   });
 }
 
-Status StageCheckpoint::Save(int64_t epoch, const StateChanges& changes) {
+Status StageCheckpoint::Apply(CheckpointTxn& t, int64_t epoch, const StateChanges& changes) {
   const std::string prefix = UndoPrefix(epoch);
   std::string undo_key, old;
-  Status s = cp_->Update([&](CheckpointTxn& t) -> Status {
-    // Keeps the value `key` had before this epoch, once per key and epoch.
-    auto keep_old = [&](std::string_view key) -> Status {
-      undo_key.assign(prefix).append(key);
-      std::string_view v;
-      bool found;
-      SSTREAM_RETURN_IF_ERROR(t.Get(state_db_, key, &v, &found));
-      if (found) {
-        old.assign("=").append(v);
-      } else {
-        old.assign("-");
+  // Keeps the value `key` had before this epoch, once per key and epoch.
+  auto keep_old = [&](std::string_view key) -> Status {
+    undo_key.assign(prefix).append(key);
+    std::string_view v;
+    bool found;
+    SSTREAM_RETURN_IF_ERROR(t.Get(state_db_, key, &v, &found));
+    if (found) {
+      old.assign("=").append(v);
+    } else {
+      old.assign("-");
+    }
+    bool added;
+    return t.PutIfAbsent(undo_db_, undo_key, old, &added);
+  };
+  Status st;
+  changes.ForEachInKeyOrder([&](StateChanges::Op op, std::string_view key, std::string_view value) {
+    if (!st.ok()) return;
+    switch (op) {
+      case StateChanges::Op::kPut:
+        st = keep_old(key);
+        if (st.ok()) st = t.Put(state_db_, key, value);
+        break;
+      case StateChanges::Op::kErase:
+        st = keep_old(key);
+        if (st.ok()) st = t.Erase(state_db_, key);
+        break;
+      case StateChanges::Op::kRetirePrefix: {
+        std::string marker(kRetiredPrefix);
+        marker.append(key);
+        st = keep_old(marker);
+        if (st.ok()) st = t.Put(state_db_, marker, std::to_string(epoch));
+        break;
       }
-      bool added;
-      return t.PutIfAbsent(undo_db_, undo_key, old, &added);
-    };
-    Status st;
-    changes.ForEachInKeyOrder([&](StateChanges::Op op, std::string_view key, std::string_view value) {
-      if (!st.ok()) return;
-      switch (op) {
-        case StateChanges::Op::kPut:
-          st = keep_old(key);
-          if (st.ok()) st = t.Put(state_db_, key, value);
-          break;
-        case StateChanges::Op::kErase:
-          st = keep_old(key);
-          if (st.ok()) st = t.Erase(state_db_, key);
-          break;
-        case StateChanges::Op::kRetirePrefix: {
-          std::string marker(kRetiredPrefix);
-          marker.append(key);
-          st = keep_old(marker);
-          if (st.ok()) st = t.Put(state_db_, marker, std::to_string(epoch));
-          break;
+      case StateChanges::Op::kErasePrefix: {
+        std::vector<std::string> keys;
+        st = t.Scan(state_db_, key, false, [&](std::string_view k, std::string_view) {
+          if (k.substr(0, key.size()) != key) return Step::kStop;
+          keys.emplace_back(k);
+          return Step::kNext;
+        });
+        for (size_t i = 0; st.ok() && i < keys.size(); ++i) {
+          st = keep_old(keys[i]);
+          if (st.ok()) st = t.Erase(state_db_, keys[i]);
         }
-        case StateChanges::Op::kErasePrefix: {
-          std::vector<std::string> keys;
-          st = t.Scan(state_db_, key, false, [&](std::string_view k, std::string_view) {
-            if (k.substr(0, key.size()) != key) return Step::kStop;
-            keys.emplace_back(k);
-            return Step::kNext;
-          });
-          for (size_t i = 0; st.ok() && i < keys.size(); ++i) {
-            st = keep_old(keys[i]);
-            if (st.ok()) st = t.Erase(state_db_, keys[i]);
-          }
-          break;
-        }
+        break;
       }
-    });
-    SSTREAM_RETURN_IF_ERROR(st);
-    SSTREAM_RETURN_IF_ERROR(keep_old(kEpochStateKey));
-    SSTREAM_RETURN_IF_ERROR(t.Put(state_db_, kEpochStateKey, std::to_string(epoch)));
-    int64_t cut;
-    SSTREAM_RETURN_IF_ERROR(ReadCut(t, &cut));
-    return CollectGarbage(t, state_db_, undo_db_, epochs_db_, cut);
+    }
   });
+  SSTREAM_RETURN_IF_ERROR(st);
+  SSTREAM_RETURN_IF_ERROR(keep_old(kEpochStateKey));
+  SSTREAM_RETURN_IF_ERROR(t.Put(state_db_, kEpochStateKey, std::to_string(epoch)));
+  int64_t cut;
+  SSTREAM_RETURN_IF_ERROR(ReadCut(t, &cut));
+  return CollectGarbage(t, state_db_, undo_db_, epochs_db_, cut);
+}
+
+Status StageCheckpoint::Save(int64_t epoch, const StateChanges& changes) {
+  Status s = cp_->Update([&](CheckpointTxn& t) { return Apply(t, epoch, changes); });
   if (s.ok()) state_epoch_ = epoch;
   return s;
 }
@@ -290,6 +292,16 @@ Status StageCheckpoint::RecordEpoch(int64_t epoch, std::string_view covers) {
     SSTREAM_RETURN_IF_ERROR(ReadCut(t, &cut));
     return CollectGarbage(t, state_db_, undo_db_, epochs_db_, cut);
   });
+}
+
+Status StageCheckpoint::RecordEpoch(int64_t epoch, std::string_view covers,
+                                    const StateChanges& changes) {
+  Status s = cp_->Update([&](CheckpointTxn& t) -> Status {
+    SSTREAM_RETURN_IF_ERROR(t.Put(epochs_db_, EpochKey(epoch), covers));
+    return Apply(t, epoch, changes);
+  });
+  if (s.ok()) state_epoch_ = epoch;
+  return s;
 }
 
 Status StageCheckpoint::RecordedEpochs(int64_t after,

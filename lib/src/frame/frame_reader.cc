@@ -184,6 +184,7 @@ FrameReader::Result FrameReader::ParseJsonLine(std::string_view line, Frame* fra
   if (c.kind == "tick") {
     frame->type = FrameType::kTick;
     frame->epoch = c.number;
+    frame->flags = c.flags;
   } else if (c.kind == "watermark") {
     frame->type = FrameType::kWatermark;
     frame->watermark = c.number;

@@ -104,16 +104,18 @@ Status FrameWriter::WriteData(std::string_view json, bool has_event_time, int64_
   return WriteBinary(static_cast<uint8_t>(FrameType::kData), flags, {time, count, field_index, json});
 }
 
-Status FrameWriter::WriteTick(int64_t epoch) {
+Status FrameWriter::WriteTick(int64_t epoch, uint8_t flags) {
   SSTREAM_RETURN_IF_ERROR(ResolveControl());
   if (data_only_) return out_.Flush();
+  flags &= kTickLastOfRun;  // the only TICK flag defined
   if (format_ == WireFormat::kJson) {
-    WriteControlLine(fmt::format("{{\"@sstream\":\"tick\",\"epoch\":{}}}", epoch));
+    WriteControlLine(fmt::format("{{\"@sstream\":\"tick\",\"epoch\":{}{}}}", epoch,
+                                 flags & kTickLastOfRun ? ",\"last\":true" : ""));
   } else {
     char p[8];
     PutU64(p, static_cast<uint64_t>(epoch));
     SSTREAM_RETURN_IF_ERROR(
-        WriteBinary(static_cast<uint8_t>(FrameType::kTick), 0, {std::string_view(p, 8)}));
+        WriteBinary(static_cast<uint8_t>(FrameType::kTick), flags, {std::string_view(p, 8)}));
   }
   // A tick closes a micro-batch: make it visible downstream now.
   return out_.Flush();
@@ -146,7 +148,7 @@ Status FrameWriter::WriteEnd() {
 Status FrameWriter::WriteFrame(const Frame& f) {
   switch (f.type) {
     case FrameType::kData: return WriteData(f.json, f.has_event_time, f.event_time, f.field_index);
-    case FrameType::kTick: return WriteTick(f.epoch);
+    case FrameType::kTick: return WriteTick(f.epoch, f.flags);
     case FrameType::kWatermark: return WriteWatermark(f.watermark);
     case FrameType::kEnd: return WriteEnd();
     default: break;

@@ -14,7 +14,7 @@ struct ControlLine {
   std::string kind;     // "tick", "watermark", "end", "frame", or anything else
   int64_t number = 0;   // tick: epoch; watermark: ms
   uint8_t type_code = 0;  // frame: type
-  uint8_t flags = 0;      // frame: flags (optional, default 0)
+  uint8_t flags = 0;      // frame: flags (optional, default 0); tick: kTickLastOfRun if "last"
 };
 
 // Parses a JSON control line ({"@sstream":KIND,...}). For kind "frame" the

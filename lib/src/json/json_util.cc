@@ -8,6 +8,7 @@
 
 #include "common/bytes.h"
 #include "json/json_internal.h"
+#include "sstream/frame.h"
 #include "sstream/record.h"
 
 namespace sstream {
@@ -328,6 +329,15 @@ Status ParseControlLine(std::string_view line, ControlLine* out, std::string* pa
     }
     if (kind == "tick" && n < 0) return Status::InvalidArgument("control line: negative epoch");
     out->number = n;
+    out->flags = 0;
+    bool last = false;
+    auto last_field = doc["last"];
+    if (kind == "tick" && last_field.error() != simdjson::NO_SUCH_FIELD) {
+      if (last_field.get_bool().get(last)) {
+        return Status::InvalidArgument("control line: tick \"last\" must be true or false");
+      }
+      if (last) out->flags = kTickLastOfRun;
+    }
   } else if (kind == "frame") {
     int64_t type;
     std::string_view hex;

@@ -79,17 +79,28 @@ class DedupOperator final : public Operator {
     return out->WriteData(f.json, f.has_event_time, f.event_time, f.field_index);
   }
 
+  // The last batch of a run-once trigger (kTickLastOfRun) advances the
+  // watermark after forgetting keys, not before: Spark runs no no-data batch
+  // after Trigger.Once, so the keys the new watermark expires are kept
+  // through the next batch (the next run's first, which forgets by the
+  // watermark it starts with).
   Status OnBatchEnd(int64_t epoch, FrameWriter* out) override {
     SSTREAM_RETURN_IF_ERROR(columns_.EndBatch(epoch, strict_));
-    if (!watermark_ || !watermark_->Advance()) return Status::OK();
-    int64_t wm = watermark_->current();
-    // Forget keys whose expiry the watermark has reached.
-    while (!by_expiry_.empty() && by_expiry_.begin()->first <= wm) {
-      if (checkpointing_) touched_.insert(*by_expiry_.begin()->second);
-      seen_.erase(seen_.find(*by_expiry_.begin()->second));
-      by_expiry_.erase(by_expiry_.begin());
+    if (!watermark_) return Status::OK();
+    const bool last_of_run = (tick_flags_ & kTickLastOfRun) != 0;
+    bool advanced = !last_of_run && watermark_->Advance();
+    if (advanced || evict_pending_) {
+      int64_t wm = watermark_->current();
+      // Forget keys whose expiry the watermark has reached.
+      while (!by_expiry_.empty() && by_expiry_.begin()->first <= wm) {
+        if (checkpointing_) touched_.insert(*by_expiry_.begin()->second);
+        seen_.erase(seen_.find(*by_expiry_.begin()->second));
+        by_expiry_.erase(by_expiry_.begin());
+      }
     }
-    return out->WriteWatermark(wm);
+    evict_pending_ = false;
+    if (last_of_run) advanced = evict_pending_ = watermark_->Advance();
+    return advanced ? out->WriteWatermark(watermark_->current()) : Status::OK();
   }
 
   Status OnWatermark(int64_t ms, FrameWriter* out) override {
@@ -160,6 +171,9 @@ class DedupOperator final : public Operator {
   bool within_ = false;
   TimeFormat time_format_ = TimeFormat::kAuto;
   std::unique_ptr<WatermarkTracker> watermark_;
+  // Forget by the watermark at the next batch end even if it does not
+  // advance: at a run's first batch, and after a run-once trigger's last.
+  bool evict_pending_ = true;
   Columns columns_;
   std::unique_ptr<RecordScanner> scanner_;
   std::unordered_map<std::string, int64_t> seen_;   // key -> expiry

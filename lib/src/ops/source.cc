@@ -1,10 +1,20 @@
 #include "sstream/source.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
+#include <map>
+#include <set>
 
 #include <fmt/format.h>
 
+#include "ops/source_input.h"
 #include "sstream/log.h"
 #include "sstream/record.h"
 #include "sstream/tick.h"
@@ -14,32 +24,31 @@ namespace sstream {
 
 namespace {
 
-// Where the source is: just past the last input it consumed. An epoch's
-// record in the checkpoint is where the source was when the epoch closed.
+using source_input::Cover;
+using source_input::CoverText;
+using source_input::FileId;
+using source_input::FileState;
+using source_input::FileStateText;
+using source_input::HeadHash;
+using source_input::IdOf;
+using source_input::Input;
+using source_input::kHeadBytes;
+using source_input::ListInputs;
+using source_input::ParseCover;
+using source_input::ParseFileId;
+using source_input::ParseFileState;
+using source_input::PathError;
+using source_input::Segment;
+
+// How long a drain under a run-once or available-now trigger may read on to
+// close its batch where an uninterrupted run would (less than the 2 s the
+// later stages wait for their input to end).
+constexpr int64_t kDrainGraceMs = 1000;
+// Where a generator is: the rows made (and gen:rate's first row's time).
 struct Position {
-  int64_t input = 0;  // files: index in the input list
-  uint64_t offset = 0;
-  uint64_t line = 0;
-  int64_t row = 0;       // generators: rows made
-  int64_t start_ms = 0;  // gen:rate: the first row's timestamp
-  bool operator==(const Position& o) const {
-    return input == o.input && offset == o.offset && row == o.row;
-  }
+  int64_t row = 0;
+  int64_t start_ms = 0;
 };
-
-std::string PositionText(const Position& p, bool generator) {
-  if (generator) return fmt::format("row={} start_ms={}", p.row, p.start_ms);
-  return fmt::format("input={} offset={} line={}", p.input, p.offset, p.line);
-}
-
-bool ParsePosition(const std::string& text, bool generator, Position* p) {
-  if (generator) {
-    return std::sscanf(text.c_str(), "row=%" SCNd64 " start_ms=%" SCNd64, &p->row,
-                       &p->start_ms) == 2;
-  }
-  return std::sscanf(text.c_str(), "input=%" SCNd64 " offset=%" SCNu64 " line=%" SCNu64,
-                     &p->input, &p->offset, &p->line) == 3;
-}
 
 class SourceRunner {
  public:
@@ -56,6 +65,12 @@ class SourceRunner {
       return Status::InvalidArgument("batch caps must not be negative");
     }
     trigger_ = spec;
+    if (spec.kind == TriggerSpec::Kind::kOnce && (spec.max_records > 0 || spec.max_bytes > 0)) {
+      // Kept working (a script may switch triggers), but not silently.
+      Log(LogLevel::kWarning,
+          "--max-batch-records and --max-batch-bytes do nothing with --trigger once: all input "
+          "is one batch, as under Spark's Trigger.Once");
+    }
     if (o_.format != "json" && o_.format != "text") {
       return Status::InvalidArgument(
           fmt::format("unknown input format '{}' (expected json or text)", o_.format));
@@ -69,6 +84,7 @@ class SourceRunner {
       }
       if (o_.inputs.size() > 1) return Status::InvalidArgument("a generator must be the only input");
     }
+    generator_ = !o_.inputs.empty() && o_.inputs[0].rfind("gen:", 0) == 0;
     if (o_.start == "now") {
       start_ms_ = clock_->NowMillis();
     } else {
@@ -79,7 +95,7 @@ class SourceRunner {
       return Status::InvalidArgument("--events-per-second must be positive");
     }
     if (o_.rows_per_second < 0) return Status::InvalidArgument("--rows-per-second must not be negative");
-    generator_ = !o_.inputs.empty() && o_.inputs[0].rfind("gen:", 0) == 0;
+    SSTREAM_RETURN_IF_ERROR(CheckOptionsApply());
     if (!common_.checkpoint.empty()) {
       for (const auto& in : o_.inputs) {
         if (in == "-") {
@@ -97,49 +113,58 @@ class SourceRunner {
     return Status::OK();
   }
 
-  // What identifies this source's input in the checkpoint: a restart must
-  // read the same input (the trigger and batch caps may change).
+  // What identifies this source's query in the checkpoint. Files: the
+  // format only, not the list of files, which may grow (a glob, a
+  // directory) or be rotated between runs; generators: the generator and
+  // the options that shape its rows (--count may change: a later run may
+  // generate further). The trigger and batch caps may change too.
   std::string Fingerprint() const {
-    std::string fp = "sstream-source";
-    for (const auto& in : o_.inputs) {
-      // Files by their absolute path: a run from another directory, or with
-      // the path written otherwise, reads the same input.
-      fp += " " + (generator_ ? in : AbsolutePath(in.rfind("file:", 0) == 0 ? in.substr(5) : in));
-    }
-    if (generator_) {
-      // --count may change: a later run may generate further.
-      fp += fmt::format(" --seed {}", o_.seed);
-      if (o_.inputs[0] == "gen:ysb") {
-        fp += fmt::format(" --events-per-second {} --start {} --disorder {}", o_.events_per_second,
-                          o_.start, o_.disorder);
-      }
-    } else {
-      fp += " --format " + o_.format;
+    if (!generator_) return "sstream-source files --format " + o_.format;
+    std::string fp = "sstream-source " + o_.inputs[0];
+    fp += fmt::format(" --seed {}", o_.seed);
+    if (o_.inputs[0] == "gen:ysb") {
+      fp += fmt::format(" --events-per-second {} --start {} --disorder {}", o_.events_per_second,
+                        o_.start, o_.disorder);
     }
     return fp;
   }
 
-  // Opens the checkpoint: where to resume (the record of the last epoch at
-  // or before the cut), and the epochs after it to replay as they were.
+  // Opens the checkpoint: where each file (or the generator) stands as of
+  // the pipeline's cut, and the epochs after it to replay as they were.
   Status OpenCheckpoint() {
     int64_t first_epoch = 0;
     if (!common_.checkpoint.empty()) {
       SSTREAM_RETURN_IF_ERROR(OpenStageCheckpoint(common_, Fingerprint(), &cp_));
       const int64_t cut = cp_->cut();
+      if (!generator_) {
+        SSTREAM_RETURN_IF_ERROR(cp_->Load([&](std::string_view key, std::string_view value) {
+          FileId id;
+          FileState f;
+          if (key.substr(0, 5) != "file/" || !ParseFileId(key.substr(5), &id) ||
+              !ParseFileState(value, &f)) {
+            return Status::Corruption(fmt::format("checkpoint {}: the source's file record '{}' is damaged",
+                                                  common_.checkpoint, key));
+          }
+          next_seq_ = std::max(next_seq_, f.seq + 1);
+          files_[id] = std::move(f);
+          return Status::OK();
+        }));
+      }
       std::vector<std::pair<int64_t, std::string>> recorded;
       SSTREAM_RETURN_IF_ERROR(cp_->RecordedEpochs(-1, &recorded));
       int64_t last = cut;
       for (const auto& [epoch, text] : recorded) {
-        Position p;
-        if (!ParsePosition(text, generator_, &p)) {
+        Cover c;
+        if (!ParseCover(text, generator_, &c)) {
           return Status::Corruption(fmt::format("checkpoint {}: the record of epoch {} is damaged",
                                                 common_.checkpoint, epoch));
         }
+        follow_up_ = c.last && c.records > 0;
         if (epoch <= cut) {
-          pos_ = p;
+          pos_ = Position{c.row, c.start_ms};
           resumed_ = true;
         } else {
-          replay_.emplace_back(epoch, p);
+          replay_.emplace_back(epoch, std::move(c));
         }
         last = std::max(last, epoch);
       }
@@ -150,7 +175,9 @@ class SourceRunner {
       first_epoch = replay_.empty() ? last + 1 : replay_.front().first;
       if (cut >= 0 || !replay_.empty()) {
         Log(LogLevel::kInfo,
-            fmt::format("resuming after epoch {} at {}{}", cut, PositionText(pos_, generator_),
+            fmt::format("resuming after epoch {}{}{}", cut,
+                        generator_ ? fmt::format(" at row {}", pos_.row)
+                                   : fmt::format(" ({} file(s) known)", files_.size()),
                         replay_.empty() ? ""
                                         : fmt::format(", replaying epochs {}..{}",
                                                       replay_.front().first, replay_.back().first)));
@@ -162,36 +189,49 @@ class SourceRunner {
 
   Status Run() {
     SSTREAM_RETURN_IF_ERROR(OpenCheckpoint());
-    std::vector<std::string> inputs = o_.inputs;
-    if (inputs.empty()) inputs.push_back("-");
     Status s;
-    if (inputs[0] == "gen:ysb") {
+    if (generator_ && o_.inputs[0] == "gen:ysb") {
       s = RunYsb();
-    } else if (inputs[0] == "gen:ysb-campaigns") {
+    } else if (generator_ && o_.inputs[0] == "gen:ysb-campaigns") {
       s = RunCampaigns();
-    } else if (inputs[0] == "gen:rate") {
+    } else if (generator_) {
       s = RunRate();
     } else {
-      for (size_t i = static_cast<size_t>(pos_.input); i < inputs.size() && !stopped_; ++i) {
-        const std::string& path = inputs[i];
-        std::string p = path.rfind("file:", 0) == 0 ? path.substr(5) : path;
-        if (static_cast<int64_t>(i) != pos_.input) pos_ = Position{static_cast<int64_t>(i)};
-        SSTREAM_RETURN_IF_ERROR(ReadInput(p));
-      }
+      s = RunFiles();
     }
     SSTREAM_RETURN_IF_ERROR(s);
     if (!stopped_ && replay_next_ < replay_.size()) {
+      const Cover& c = replay_[replay_next_].second;
       return Status::InvalidArgument(fmt::format(
-          "the input ended before epoch {} could be replayed as recorded ({}): it changed since "
-          "(rewind or reset the checkpoint {})",
-          replay_[replay_next_].first, PositionText(replay_[replay_next_].second, generator_),
-          common_.checkpoint));
+          "the input ended before epoch {} could be replayed as recorded (row {}): it changed "
+          "since (rewind or reset the checkpoint {})",
+          replay_[replay_next_].first, c.row, common_.checkpoint));
+    }
+    const bool drain =
+        cp_ != nullptr && (stopped_ || draining_ || trigger_.kind != TriggerSpec::Kind::kInterval);
+    if (abandoned_) {
+      // A drain that could not close its batch where an uninterrupted run
+      // would: nothing of it is recorded; later stages leave the open epoch
+      // uncommitted and the next run reads its records again.
+      SSTREAM_RETURN_IF_ERROR(out_->Flush());
+      Log(LogLevel::kInfo,
+          fmt::format("stopped inside epoch {} ({} record(s) read) after {} ms: it is not "
+                      "recorded, and the next run reads it again",
+                      ticker_->epoch(), ticker_->records(), kDrainGraceMs));
+      return Status::OK();
     }
     // Ending: the open batch, then END. Under a checkpoint a stop, and the
-    // end of a run-once trigger, is a drain instead: no END, so later
-    // stages keep their state (open windows) for the next run.
-    if (!ticker_->empty()) SSTREAM_RETURN_IF_ERROR(CloseBatch());
-    const bool drain = cp_ != nullptr && (stopped_ || trigger_.kind != TriggerSpec::Kind::kInterval);
+    // end of a run-once or available-now trigger, is a drain instead: no
+    // END, so later stages keep their state (open windows) for the next run.
+    const bool run_once = cp_ != nullptr && trigger_.kind == TriggerSpec::Kind::kOnce;
+    if (!ticker_->empty()) {
+      SSTREAM_RETURN_IF_ERROR(CloseBatch(-1, run_once));
+    } else if (drain && !stopped_ && follow_up_) {
+      // The last batch was a run-once trigger's, whose watermark's work (the
+      // no-data batch Spark runs after it) waits for the next batch: this
+      // run has no data, so it is an empty batch.
+      SSTREAM_RETURN_IF_ERROR(CloseBatch(-1, run_once));
+    }
     if (drain) {
       SSTREAM_RETURN_IF_ERROR(out_->Flush());
       Log(LogLevel::kInfo, fmt::format("stopped after epoch {}; the next run resumes there",
@@ -205,26 +245,102 @@ class SourceRunner {
   }
 
  private:
-  Status CloseBatch(int64_t replayed = -1) {
+  // Options that only some inputs use are refused with the others, rather
+  // than silently doing nothing (a value equal to the default is accepted).
+  Status CheckOptionsApply() const {
+    const SourceOptions d;
+    const std::string kind = generator_ ? o_.inputs[0] : "files and stdin";
+    auto refuse = [&](std::string_view option, std::string_view which) {
+      return Status::InvalidArgument(
+          fmt::format("{} applies to {} only, not to {}", option, which, kind));
+    };
+    const bool ysb = generator_ && o_.inputs[0] == "gen:ysb";
+    if (!generator_) {
+      if (o_.count != d.count) return refuse("--count", "generators");
+      if (o_.rows_per_second != d.rows_per_second) return refuse("--rows-per-second", "generators");
+    } else if (o_.format != d.format) {
+      return refuse("--format", "files and stdin");
+    }
+    if (!ysb) {
+      if (o_.seed != d.seed) return refuse("--seed", "gen:ysb");
+      if (o_.events_per_second != d.events_per_second) return refuse("--events-per-second", "gen:ysb");
+      if (o_.start != d.start) return refuse("--start", "gen:ysb");
+      if (o_.disorder != d.disorder) return refuse("--disorder", "gen:ysb");
+    }
+    return Status::OK();
+  }
+
+  int64_t SteadyMs() const { return clock_->SteadyNanos() / 1'000'000; }
+
+  // Whether batches end where the input says (once, available-now, or caps
+  // under an interval trigger, until its deadline) rather than on the clock.
+  bool CountedBoundaries() const {
+    return trigger_.kind != TriggerSpec::Kind::kInterval || trigger_.max_records > 0 ||
+           trigger_.max_bytes > 0;
+  }
+
+  // A stop was requested (SIGINT/SIGTERM). Where a checkpoint makes the run
+  // resumable and batch boundaries are counted, the source reads on until
+  // the batch ends where an uninterrupted run would end it, for at most
+  // kDrainGraceMs. Past that, a once or available-now batch is left
+  // unrecorded (to be read again by the next run: its boundary must not
+  // move), and an interval batch closes with what it holds, as a deadline
+  // would. Without counted boundaries the batch closes at once.
+  void NoteStop() {
+    if (stopped_ || draining_) return;
+    if (cp_ != nullptr && CountedBoundaries() && !ticker_->empty()) {
+      draining_ = true;
+      drain_deadline_ms_ = SteadyMs() + kDrainGraceMs;
+      Log(LogLevel::kInfo, fmt::format("stopping: reading on to the end of epoch {}",
+                                       ticker_->epoch()));
+      return;
+    }
+    stopped_ = true;
+  }
+  void CheckStop() {
+    if (draining_) {
+      if (SteadyMs() >= drain_deadline_ms_) {
+        stopped_ = true;
+        abandoned_ = trigger_.kind != TriggerSpec::Kind::kInterval;
+      }
+    } else if (StopRequested()) {
+      NoteStop();
+    }
+  }
+
+  Status CloseBatch(int64_t replayed = -1, bool last = false) {
     const int64_t records = ticker_->records(), bytes = ticker_->bytes();
     const int64_t epoch = replayed >= 0 ? ticker_->CloseAs(replayed) : ticker_->Close();
-    // What the epoch covers is durable before anything downstream can act
-    // on its end.
-    if (cp_ != nullptr && replayed < 0) {
-      SSTREAM_RETURN_IF_ERROR(cp_->RecordEpoch(epoch, PositionText(pos_, generator_)));
+    // What the epoch covers (and, for files, where each file now stands) is
+    // durable before anything downstream can act on its end.
+    if (cp_ != nullptr) {
+      Cover c;
+      c.records = records;
+      c.last = last;
+      c.row = pos_.row;
+      c.start_ms = pos_.start_ms;
+      c.segments = std::move(segments_);
+      changes_.Clear();
+      for (const FileId& id : dirty_) changes_.Put("file/" + id.Text(), FileStateText(files_[id]));
+      SSTREAM_RETURN_IF_ERROR(cp_->RecordEpoch(epoch, CoverText(c, generator_), changes_));
     }
+    segments_.clear();
+    dirty_.clear();
+    follow_up_ = last && records > 0;
     if (LogEnabled(LogLevel::kDebug)) {
       Log(LogLevel::kDebug,
           fmt::format("batch {}: {} record(s), {} byte(s) out", epoch, records, bytes));
     }
-    return out_->WriteTick(epoch);
+    if (draining_) stopped_ = true;  // the batch a drain read on for is closed
+    return out_->WriteTick(epoch, last ? kTickLastOfRun : 0);
   }
 
-  // Replaying: the epoch being replayed ends where it ended before.
+  // Generators, replaying: the epoch being replayed ends where it ended before.
   bool Replaying() const { return replay_next_ < replay_.size(); }
   Status AtReplayBoundary() {
-    while (Replaying() && pos_ == replay_[replay_next_].second) {
-      SSTREAM_RETURN_IF_ERROR(CloseBatch(replay_[replay_next_].first));
+    while (generator_ && Replaying() && pos_.row == replay_[replay_next_].second.row) {
+      SSTREAM_RETURN_IF_ERROR(
+          CloseBatch(replay_[replay_next_].first, replay_[replay_next_].second.last));
       ++replay_next_;
     }
     return Status::OK();
@@ -235,50 +351,217 @@ class SourceRunner {
     ticker_->Add(bytes);
     ++total_;
     if (trigger_.low_latency) SSTREAM_RETURN_IF_ERROR(out_->Flush());
+    if (replaying_files_) return Status::OK();  // replayed epochs end where they ended
     if (Replaying()) return AtReplayBoundary();
     if (ticker_->CapReached() || ((total_ & 255) == 0 && ticker_->Due())) {
       SSTREAM_RETURN_IF_ERROR(CloseBatch());
     }
-    if ((total_ & 255) == 0 && StopRequested()) stopped_ = true;
+    if (draining_ || (total_ & 255) == 0) CheckStop();
     return Status::OK();
   }
 
   // Waiting (timeout or pacing): tick if due, and notice a stop request.
   Status Idle() {
-    if (Replaying()) {
+    if (Replaying() || replaying_files_) {
       // Replayed epochs close where they did, not on the clock.
     } else if (ticker_->Due()) {
       SSTREAM_RETURN_IF_ERROR(CloseBatch());
     } else if (ticker_->empty() && ticker_->MillisUntilDeadline() == 0) {
       ticker_->SkipEmpty();
     }
-    if (StopRequested()) stopped_ = true;
+    CheckStop();
     return Status::OK();
   }
 
-  Status ReadInput(const std::string& path) {
-    std::unique_ptr<ByteSource> src;
-    SSTREAM_RETURN_IF_ERROR(OpenFileSourceAt(path, pos_.offset, &src));
+  // Files: first the epochs recorded after the cut, stretch by stretch as
+  // recorded; then every file of this run's input set from where it stands:
+  // the files read before (by identity, in the order first read), then the
+  // new ones in the order named.
+  Status RunFiles() {
+    std::vector<Input> inputs;
+    if (o_.inputs.empty()) {
+      inputs.push_back(Input{"-", true, {}});
+    } else {
+      SSTREAM_RETURN_IF_ERROR(ListInputs(o_.inputs, cp_ != nullptr, &inputs));
+    }
+    std::map<FileId, std::string> named;  // this run's files by identity
+    for (const Input& in : inputs) {
+      if (!in.is_stdin) named.emplace(in.id, in.path);
+    }
+    SSTREAM_RETURN_IF_ERROR(ReplayFiles(named));
+    std::stable_sort(inputs.begin(), inputs.end(), [&](const Input& a, const Input& b) {
+      auto seq = [&](const Input& in) {
+        auto it = in.is_stdin ? files_.end() : files_.find(in.id);
+        return it == files_.end() ? INT64_MAX : it->second.seq;
+      };
+      return seq(a) < seq(b);
+    });
+    for (const Input& in : inputs) {
+      if (stopped_) break;
+      if (in.is_stdin) {
+        FdSource src(STDIN_FILENO, "stdin");
+        SSTREAM_RETURN_IF_ERROR(ReadFile(&src, nullptr, 0, 0, UINT64_MAX));
+        continue;
+      }
+      SSTREAM_RETURN_IF_ERROR(ReadNamedFile(in));
+    }
+    return Status::OK();
+  }
+
+  // Opens `path` for reading; *id is the identity of what was opened.
+  Status OpenFile(const std::string& path, int* fd, struct stat* st) {
+    *fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) return PathError("opening", path);
+    if (::fstat(*fd, st) != 0) {
+      Status s = PathError("reading", path);
+      ::close(*fd);
+      return s;
+    }
+    return Status::OK();
+  }
+
+  Status Seek(int fd, const std::string& path, uint64_t offset) {
+    if (offset > 0 && ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) {
+      return PathError("seeking in", path);
+    }
+    return Status::OK();
+  }
+
+  Status ReadNamedFile(const Input& in) {
+    int fd;
+    struct stat st;
+    SSTREAM_RETURN_IF_ERROR(OpenFile(in.path, &fd, &st));
+    FdSource src(fd, in.path, true);
+    const FileId id = IdOf(st);  // renamed since the listing: what was opened counts
+    if (cp_ != nullptr && !read_.insert(id).second) return Status::OK();
+    auto it = files_.find(id);
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
+    FileState f;
+    bool known = cp_ != nullptr && it != files_.end();  // without: read as named, like cat
+    if (known) {
+      f = it->second;
+      size_t got = 0;
+      if (f.head_len > 0 && size >= f.head_len &&
+          HeadHash(fd, static_cast<size_t>(f.head_len), &got) != f.head_hash) {
+        Log(LogLevel::kWarning,
+            fmt::format("{}: not the file read before as {} (same inode, other first bytes): "
+                        "reading it from the start as a new file",
+                        in.path, f.path));
+        known = false;
+      } else if (size < f.offset) {
+        Log(LogLevel::kWarning,
+            fmt::format("{}: {} bytes, shorter than the {} already read: truncated, reading it "
+                        "again from the start",
+                        in.path, size, f.offset));
+        f.offset = 0;
+        f.line = 0;
+      }
+    }
+    if (!known) {
+      f = FileState{};
+      f.seq = next_seq_++;
+    }
+    if (f.head_len < kHeadBytes) {
+      size_t got = 0;
+      f.head_hash = HeadHash(fd, kHeadBytes, &got);
+      f.head_len = got;
+    }
+    if (!f.path.empty() && f.path != in.path && f.offset > 0) {
+      Log(LogLevel::kInfo, fmt::format("{}: the file read before as {}, continued at byte {}",
+                                       in.path, f.path, f.offset));
+    }
+    f.path = in.path;
+    if (size == f.offset && known) return Status::OK();  // nothing new
+    if (cp_ != nullptr && (!known || it->second.head_len != f.head_len ||
+                           it->second.offset != f.offset)) {
+      dirty_.insert(id);  // saved with the next epoch even if no record follows
+    }
+    files_[id] = f;
+    SSTREAM_RETURN_IF_ERROR(Seek(fd, in.path, f.offset));
+    return ReadFile(&src, &id, f.offset, f.line, UINT64_MAX);
+  }
+
+  // The epochs recorded after the cut, read again stretch by stretch.
+  Status ReplayFiles(const std::map<FileId, std::string>& named) {
+    replaying_files_ = true;
+    for (; replay_next_ < replay_.size() && !stopped_; ++replay_next_) {
+      const auto& [epoch, cover] = replay_[replay_next_];
+      for (const Segment& seg : cover.segments) {
+        auto changed = [&](std::string_view why) {
+          return Status::InvalidArgument(fmt::format(
+              "the input ended before epoch {} could be replayed as recorded ({} {}, bytes "
+              "{}..{}): {}; it changed since (rewind or reset the checkpoint {})",
+              epoch, seg.path, seg.id.Text(), seg.from, seg.to, why, common_.checkpoint));
+        };
+        // The file by identity: under the name this run found it, or the
+        // name it had then.
+        auto n = named.find(seg.id);
+        std::string path = n != named.end() ? n->second : seg.path;
+        int fd;
+        struct stat st;
+        if (!OpenFile(path, &fd, &st).ok()) return changed("the file is gone");
+        FdSource src(fd, path, true);
+        if (!(IdOf(st) == seg.id)) return changed("the file is gone");
+        if (static_cast<uint64_t>(st.st_size) < seg.to) return changed("the file is shorter now");
+        FileState& f = files_[seg.id];
+        if (f.path.empty()) {
+          f.seq = next_seq_++;
+          size_t got = 0;
+          f.head_hash = HeadHash(fd, kHeadBytes, &got);
+          f.head_len = got;
+        }
+        f.path = path;
+        SSTREAM_RETURN_IF_ERROR(Seek(fd, path, seg.from));
+        SSTREAM_RETURN_IF_ERROR(ReadFile(&src, &seg.id, seg.from, seg.from_line, seg.to));
+        if (f.offset != seg.to) return changed("the records end elsewhere");
+      }
+      SSTREAM_RETURN_IF_ERROR(CloseBatch(epoch, cover.last));
+      CheckStop();
+    }
+    replaying_files_ = false;
+    return Status::OK();
+  }
+
+  // Notes that a file was read from `from` to `to` in the open batch.
+  void Covered(const FileId* id, uint64_t from, uint64_t from_line, uint64_t to, uint64_t to_line) {
+    if (id == nullptr) return;  // stdin
+    FileState& f = files_[*id];
+    f.offset = to;
+    f.line = to_line;
+    if (cp_ == nullptr) return;
+    dirty_.insert(*id);
+    if (!segments_.empty() && segments_.back().id == *id && segments_.back().to == from) {
+      segments_.back().to = to;
+      segments_.back().to_line = to_line;
+      return;
+    }
+    segments_.push_back(Segment{*id, f.path, from, from_line, to, to_line});
+  }
+
+  // Reads one input from byte `offset` (line `line`) to its end, or to byte
+  // `limit` (a replayed stretch).
+  Status ReadFile(ByteSource* src, const FileId* id, uint64_t offset, uint64_t line,
+                  uint64_t limit) {
     ReaderLimits limits;
     limits.max_record_bytes = static_cast<size_t>(common_.max_record_bytes);
     limits.raw_lines = o_.format == "text";
-    FrameReader reader(src.get(), limits);
-    reader.ResumeAt(pos_.offset, pos_.line);
-    SSTREAM_RETURN_IF_ERROR(AtReplayBoundary());  // an epoch may have ended with the last file
+    FrameReader reader(src, limits);
+    reader.ResumeAt(offset, line);
     Frame f;
     std::string buf;
-    while (!stopped_) {
+    while (!stopped_ && reader.offset() < limit) {
       int64_t wait = ticker_->MillisUntilDeadline();
       int timeout = wait < 0 ? -1 : static_cast<int>(wait);
-      if (StopRequested()) {
-        stopped_ = true;
-        break;
+      // A replayed epoch is read to its recorded end before a stop counts.
+      if (!draining_ && !replaying_files_ && StopRequested()) {
+        NoteStop();
+        if (stopped_) break;
       }
       Status st;
+      const uint64_t from = reader.offset(), from_line = reader.line();
       const FrameReader::Result r = reader.Next(&f, timeout, &st);
       if (r == FrameReader::Result::kFrame || r == FrameReader::Result::kBadInput) {
-        pos_.offset = reader.offset();
-        pos_.line = reader.line();
+        Covered(id, from, from_line, reader.offset(), reader.line());
       }
       switch (r) {
         case FrameReader::Result::kEof: return Status::OK();
@@ -287,18 +570,13 @@ class SourceRunner {
           if (st.code() == StatusCode::kIOError) return st;
           if (reader.fatal()) return st.WithContext(reader.Position());
           SSTREAM_RETURN_IF_ERROR(bad_->Handle(reader.Position(), st, reader.last_bad_bytes()));
-          SSTREAM_RETURN_IF_ERROR(AtReplayBoundary());
           break;
         case FrameReader::Result::kFrame:
-          if (f.type != FrameType::kData) {  // the source makes its own batches
-            SSTREAM_RETURN_IF_ERROR(AtReplayBoundary());
-            break;
-          }
+          if (f.type != FrameType::kData) break;  // the source makes its own batches
           if (o_.format == "text") {
             if (!IsValidUtf8(f.json)) {
               SSTREAM_RETURN_IF_ERROR(bad_->Handle(reader.Position(),
                                                    Status::InvalidArgument("invalid UTF-8"), f.json));
-              SSTREAM_RETURN_IF_ERROR(AtReplayBoundary());
               break;
             }
             buf.assign("{\"value\":");
@@ -311,7 +589,6 @@ class SourceRunner {
             Status v = validator_.ValidateObject(f.json, indexed ? &index_ : nullptr);
             if (!v.ok()) {
               SSTREAM_RETURN_IF_ERROR(bad_->Handle(reader.Position(), v, f.json));
-              SSTREAM_RETURN_IF_ERROR(AtReplayBoundary());
               break;
             }
             SSTREAM_RETURN_IF_ERROR(out_->WriteData(f.json, f.has_event_time, f.event_time,
@@ -355,6 +632,7 @@ class SourceRunner {
     SSTREAM_RETURN_IF_ERROR(AtReplayBoundary());
     for (int64_t i = first; (o_.count < 0 || i < o_.count) && !stopped_; ++i) {
       SSTREAM_RETURN_IF_ERROR(Pace(i - first, o_.rows_per_second, t0));
+      if (stopped_) break;
       buf.clear();
       index_.Clear();
       gen.Next(&buf, &t, indexed ? &index_ : nullptr);
@@ -368,8 +646,12 @@ class SourceRunner {
   Status RunCampaigns() {
     std::string buf;
     int64_t n = o_.count < 0 ? YsbGenerator::kAds : std::min<int64_t>(o_.count, YsbGenerator::kAds);
+    int64_t t0 = clock_->SteadyNanos() / 1'000'000;
+    const int64_t first = pos_.row;
     SSTREAM_RETURN_IF_ERROR(AtReplayBoundary());
-    for (int64_t ad = pos_.row; ad < n && !stopped_; ++ad) {
+    for (int64_t ad = first; ad < n && !stopped_; ++ad) {
+      SSTREAM_RETURN_IF_ERROR(Pace(ad - first, o_.rows_per_second, t0));
+      if (stopped_) break;
       buf = fmt::format("{{\"ad_id\":\"{}\",\"campaign_id\":\"{}\"}}",
                         YsbGenerator::AdId(static_cast<int>(ad)),
                         YsbGenerator::CampaignId(YsbGenerator::CampaignOfAd(static_cast<int>(ad))));
@@ -413,14 +695,29 @@ class SourceRunner {
   bool generator_ = false;
   Position pos_;
   bool resumed_ = false;
-  std::vector<std::pair<int64_t, Position>> replay_;
+  std::vector<std::pair<int64_t, Cover>> replay_;
   size_t replay_next_ = 0;
+  bool replaying_files_ = false;
+  // Files: where each stands, the stretches the open batch covers, and the
+  // files it changed.
+  std::map<FileId, FileState> files_;
+  int64_t next_seq_ = 0;
+  std::vector<Segment> segments_;
+  std::set<FileId> dirty_;
+  std::set<FileId> read_;  // read in this run
+  StateChanges changes_;
+  // The last epoch was a run-once trigger's with records: its watermark's
+  // work is left to the next batch, so a run without data closes one.
+  bool follow_up_ = false;
   JsonValidator validator_;
   FieldIndexBuilder index_;
   int64_t total_ = 0;
   int64_t start_ms_ = 0;
   int64_t disorder_ms_ = 0;
   bool stopped_ = false;
+  bool draining_ = false;
+  bool abandoned_ = false;
+  int64_t drain_deadline_ms_ = 0;
 };
 
 }  // namespace

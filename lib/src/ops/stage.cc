@@ -267,7 +267,7 @@ class StageLoop {
                 batch_records_ = 0;
                 break;
               }
-              SSTREAM_RETURN_IF_ERROR(CloseBatch(epoch));
+              SSTREAM_RETURN_IF_ERROR(CloseBatch(epoch, f.flags));
               last_epoch_ = epoch;
               break;
             }
@@ -286,14 +286,15 @@ class StageLoop {
   }
 
  private:
-  Status CloseBatch(int64_t epoch) {
+  Status CloseBatch(int64_t epoch, uint8_t tick_flags = 0) {
     if (LogEnabled(LogLevel::kDebug)) {
       Log(LogLevel::kDebug, fmt::format("batch {}: {} record(s) in", epoch, batch_records_));
     }
+    op_->set_tick_flags(tick_flags);
     SSTREAM_RETURN_IF_ERROR(op_->OnBatchEnd(epoch, out_));
     batch_records_ = 0;
     if (cp_ != nullptr) SSTREAM_RETURN_IF_ERROR(SaveEpoch(epoch));
-    if (!ctx_.terminal) return out_->WriteTick(epoch);
+    if (!ctx_.terminal) return out_->WriteTick(epoch, tick_flags);
     return out_->Flush();
   }
 

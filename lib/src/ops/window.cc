@@ -288,28 +288,36 @@ class WindowOperator final : public Operator {
     watermark_->RaiseTo(newest_end);
   }
 
-  // Emits and evicts by output mode once the watermark has (or has not) advanced.
+  // Emits and evicts by output mode once the watermark has (or has not)
+  // advanced. The last batch of a run-once trigger (kTickLastOfRun) advances
+  // the watermark after its eviction instead of before: Spark runs no
+  // no-data batch after Trigger.Once, so what the new watermark closes is
+  // emitted by the next batch, the next run's first (which evicts by the
+  // watermark it starts with whether or not it advances).
   Status OnBatchEnd(int64_t epoch, FrameWriter* out) override {
     SSTREAM_RETURN_IF_ERROR(columns_.EndBatch(epoch, strict_));
-    const bool advanced = watermark_ && watermark_->Advance();
+    const bool last_of_run = (tick_flags_ & kTickLastOfRun) != 0;
+    bool advanced = watermark_ && !last_of_run && watermark_->Advance();
+    const bool evict = advanced || (watermark_ && evict_pending_);
+    evict_pending_ = false;
     if (!sessions_) NoteStateSize();
     if (sessions_) {
-      SSTREAM_RETURN_IF_ERROR(SessionBatchEnd(advanced, out));
-      if (advanced) SSTREAM_RETURN_IF_ERROR(out->WriteWatermark(watermark_->current()));
-      return Status::OK();
+      SSTREAM_RETURN_IF_ERROR(SessionBatchEnd(evict, out));
+    } else {
+      switch (mode_) {
+        case OutputMode::kComplete:
+          for (auto& [start, groups] : windows_) SSTREAM_RETURN_IF_ERROR(EmitWindow(start, groups, false, out));
+          break;
+        case OutputMode::kUpdate:
+          for (auto& [start, groups] : windows_) SSTREAM_RETURN_IF_ERROR(EmitWindow(start, groups, true, out));
+          if (evict) SSTREAM_RETURN_IF_ERROR(Evict(false, out));
+          break;
+        case OutputMode::kAppend:
+          if (evict) SSTREAM_RETURN_IF_ERROR(Evict(true, out));
+          break;
+      }
     }
-    switch (mode_) {
-      case OutputMode::kComplete:
-        for (auto& [start, groups] : windows_) SSTREAM_RETURN_IF_ERROR(EmitWindow(start, groups, false, out));
-        break;
-      case OutputMode::kUpdate:
-        for (auto& [start, groups] : windows_) SSTREAM_RETURN_IF_ERROR(EmitWindow(start, groups, true, out));
-        if (advanced) SSTREAM_RETURN_IF_ERROR(Evict(false, out));
-        break;
-      case OutputMode::kAppend:
-        if (advanced) SSTREAM_RETURN_IF_ERROR(Evict(true, out));
-        break;
-    }
+    if (watermark_ && last_of_run) advanced = evict_pending_ = watermark_->Advance();
     if (advanced) SSTREAM_RETURN_IF_ERROR(out->WriteWatermark(watermark_->current()));
     return Status::OK();
   }
@@ -630,6 +638,10 @@ class WindowOperator final : public Operator {
   }
 
   std::string time_field_;
+  // Evict by the watermark at the next batch end even if it does not
+  // advance: at a run's first batch (a run-once trigger's last batch may have
+  // left the work), and after such a batch.
+  bool evict_pending_ = true;
   bool sessions_ = false;
   int64_t gap_ms_ = 0;                 // static session gap
   size_t gap_index_ = SIZE_MAX;        // scanner index of the per-row gap field
