@@ -88,6 +88,15 @@ class Operator {
   virtual void OnIdle() {}
   // Logs the operator's counters at the end of the run.
   virtual void Summarize() const {}
+  // A stateful operator says what it is and its output mode (StreamProperties
+  // in frame.h). The stage then refuses an upstream Spark would refuse before
+  // it (a second aggregation unless both are in append mode, deduplication
+  // after an aggregation) and writes its own STREAM signal before its output
+  // instead of forwarding upstream's. Stateless operators return false.
+  virtual bool Stateful(StreamProperties* own) const {
+    (void)own;
+    return false;
+  }
 
   // Checkpoints (checkpoint.h, sstream(7) "Checkpoints"). An operator that
   // keeps state across batches says so, names its query (the fingerprint a
