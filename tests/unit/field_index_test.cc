@@ -80,8 +80,9 @@ TEST(FieldIndexTest, Issue10OutOfRangeNumbersAreValidJson) {
 TEST(FieldIndexTest, ValidatorRejectsWhatIsNotAValidObject) {
   JsonValidator v;
   for (std::string bad : {R"({"a":01})", R"({"a":1.})", R"({"a":-})", R"({"a":.5})",
-                          R"({"a":+1})", R"({"a":1e+})", R"({"a":tru})", R"({"a":1e})", R"({"a":nul})", R"([1,2])", "not json",
-                          R"({"a":"\x"})", R"({"a":[1,}])", R"({"a":1} x)"}) {
+                          R"({"a":+1})", R"({"a":1e+})", R"({"a":tru})", R"({"a":1e})",
+                          R"({"a":nul})", R"([1,2])", "not json", R"({"a":"\x"})",
+                          R"({"a":[1,}])", R"({"a":1} x)"}) {
     std::string p = Padded(bad);
     EXPECT_FALSE(v.ValidateObject(std::string_view(p.data(), bad.size())).ok()) << bad;
   }

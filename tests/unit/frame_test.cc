@@ -617,7 +617,8 @@ TEST(FrameReaderTest, Issue10CutRecordEndsInput) {
     ASSERT_EQ(reader.Next(&f, 0, &st), FrameReader::Result::kFrame);
     ASSERT_EQ(reader.Next(&f, 0, &st), FrameReader::Result::kEof);
     EXPECT_EQ(reader.truncated_bytes(), keep - (kStreamHeader + kFrameHeader + 7));
-    EXPECT_EQ(reader.truncated_position(), fmt::format("memory: byte {}", kStreamHeader + kFrameHeader + 7));
+    EXPECT_EQ(reader.truncated_position(),
+              fmt::format("memory: byte {}", kStreamHeader + kFrameHeader + 7));
   }
 }
 

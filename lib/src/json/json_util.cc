@@ -337,7 +337,8 @@ Status ParseControlLine(std::string_view line, ControlLine* out, std::string* pa
         continue;
       }
       if (member.get_string().get(v)) {
-        return Status::InvalidArgument(fmt::format("control line: stream \"{}\" must be a string", key));
+        return Status::InvalidArgument(
+            fmt::format("control line: stream \"{}\" must be a string", key));
       }
       field->assign(v);
     }

@@ -327,7 +327,8 @@ class StageLoop {
             "as Spark refuses dropDuplicates after an aggregation; deduplicate before it",
             reader_.Position(), up.mode));
       }
-      if (own_stream_.op == "aggregation" && (up.mode != "append" || own_stream_.mode != "append")) {
+      if (own_stream_.op == "aggregation" &&
+          (up.mode != "append" || own_stream_.mode != "append")) {
         return Status::Usage(fmt::format(
             "{}: this aggregation in {} mode follows an aggregation in {} mode; Spark allows "
             "several streaming aggregations in one query only when all of them are in append "
