@@ -27,7 +27,7 @@ struct StageRun {
   std::vector<std::string> lines;    // JSON output split into lines
   std::vector<std::string> data;     // data lines only
   std::vector<std::string> control;  // control lines only
-  std::string stream;                // the leading STREAM line, if any (not in lines)
+  std::string stream = {};           // the leading STREAM line, if any (not in lines)
 };
 
 inline std::vector<std::string> SplitLines(const std::string& text) {
