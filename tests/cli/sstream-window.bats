@@ -40,7 +40,7 @@ setup() {
 @test "append mode emits a window once, in the batch where the watermark passes its end" {
   run -0 --separate-stderr sstream-window --control always --time t --tumbling 10s --watermark 5s --by k \
     < batches.ndjson
-  assert_output "$(printf '%s\n' \
+  assert_output "$(printf '%s\n' "$(stream aggregation append)" \
     "$(wm 1767225599000 2025-12-31T23:59:59.000Z)" "$(tick 0)" \
     "$(wm 1767225607000 2026-01-01T00:00:07.000Z)" "$(tick 1)" \
     "$(row 00 10 a 2)" "$(row 00 10 b 1)" \
@@ -75,7 +75,7 @@ setup() {
 @test "update mode emits the groups each batch changed, and drops late rows" {
   run -0 --separate-stderr sstream-window --control always --time t --tumbling 10s --watermark 5s --by k \
     --mode update < batches.ndjson
-  assert_output "$(printf '%s\n' \
+  assert_output "$(printf '%s\n' "$(stream aggregation update)" \
     "$(row 00 10 a 1)" "$(row 00 10 b 1)" \
     "$(wm 1767225599000 2025-12-31T23:59:59.000Z)" "$(tick 0)" \
     "$(row 10 20 a 1)" \
@@ -108,7 +108,7 @@ setup() {
     tick 2; echo
   } > in.ndjson
   run -0 --separate-stderr sstream-window --control always --time t --tumbling 10s --by k --mode complete < in.ndjson
-  assert_output "$(printf '%s\n' \
+  assert_output "$(printf '%s\n' "$(stream aggregation complete)" \
     "$(row 00 10 a 1)" "$(tick 0)" \
     "$(row 00 10 a 1)" "$(row 20 30 b 1)" "$(tick 1)" \
     "$(row 00 10 a 2)" "$(row 20 30 b 1)" "$(tick 2)" \
@@ -385,14 +385,14 @@ make_upstream_watermark_input() {
   # min(25 s, 8 s) = 8 s: no window is final, and the row at 9 s is not late.
   run -0 --separate-stderr sstream-window --control always --time t --time-format ms --tumbling 10s \
     --watermark 0s < in.ndjson
-  assert_output "$(printf '%s\n' \
+  assert_output "$(printf '%s\n' "$(stream aggregation append)" \
     "$(wm 8000 1970-01-01T00:00:08.000Z)" "$(tick 0)" "$(tick 1)" \
     '{"window_start":0,"window_end":10000,"count":2}' \
     '{"window_start":20000,"window_end":30000,"count":1}' "$END")"
   assert_stderr_empty
   run -0 --separate-stderr sstream-window --control always --time t --time-format ms --tumbling 10s \
     --watermark 0s --watermark-policy min < in.ndjson
-  assert_line --index 0 "$(wm 8000 1970-01-01T00:00:08.000Z)"
+  assert_line --index 1 "$(wm 8000 1970-01-01T00:00:08.000Z)"
 }
 
 @test "--watermark-policy max combines an upstream watermark with the stage's own by the maximum" {
@@ -400,7 +400,7 @@ make_upstream_watermark_input() {
   # max(25 s, 8 s) = 25 s: [0 s, 10 s) is final after batch 0, and 9 s is late.
   run -0 --separate-stderr sstream-window --control always --time t --time-format ms --tumbling 10s \
     --watermark 0s --watermark-policy max < in.ndjson
-  assert_output "$(printf '%s\n' \
+  assert_output "$(printf '%s\n' "$(stream aggregation append)" \
     '{"window_start":0,"window_end":10000,"count":1}' \
     "$(wm 25000 1970-01-01T00:00:25.000Z)" "$(tick 0)" "$(tick 1)" \
     '{"window_start":20000,"window_end":30000,"count":1}' "$END")"
@@ -456,7 +456,7 @@ make_upstream_watermark_input() {
   done > in.ndjson
   run -0 --separate-stderr sstream-window --control always --batch-window 3 --batch-slide 2 --agg 'count, sum(v)' \
     < in.ndjson
-  assert_output "$(printf '%s\n' "$(tick 0)" \
+  assert_output "$(printf '%s\n' "$(stream aggregation append)" "$(tick 0)" \
     '{"batch_window_start":-1,"batch_window_end":1,"count":2,"sum(v)":3}' "$(tick 1)" "$(tick 2)" \
     '{"batch_window_start":1,"batch_window_end":3,"count":3,"sum(v)":14}' "$(tick 3)" "$(tick 4)" \
     '{"batch_window_start":3,"batch_window_end":5,"count":3,"sum(v)":56}' "$(tick 5)" "$END")"

@@ -88,6 +88,8 @@ wm() {
   fi
 }
 END='{"@sstream":"end"}'
+# stream OPERATOR MODE: the STREAM line a stateful stage writes first.
+stream() { printf '{"@sstream":"stream","operator":"%s","mode":"%s"}' "$1" "$2"; }
 
 # start_on_quiet_stdin NAME [--input FILE] COMMAND [ARG...]: run COMMAND in the
 # background with stdin open but quiet: it reads the fifo NAME.fifo, which a

@@ -65,10 +65,24 @@ TEST(FieldIndexTest, ValidatorListsExactlyTheFieldsAParseFinds) {
   }
 }
 
+// issue-10: numbers out of a double's or an int64's range are valid JSON: the
+// source accepts them as every other stage does, and passes them as written.
+TEST(FieldIndexTest, Issue10OutOfRangeNumbersAreValidJson) {
+  JsonValidator v;
+  FieldIndexBuilder index;
+  for (std::string r : {R"({"x":1e400})", R"({"x":99999999999999999999999})", R"({"x":-1E-400})",
+                        R"({"x":[123456789012345678901234567890, 1e999], "y":2})"}) {
+    std::string p = Padded(r);
+    EXPECT_TRUE(v.ValidateObject(std::string_view(p.data(), r.size()), &index).ok()) << r;
+  }
+}
+
 TEST(FieldIndexTest, ValidatorRejectsWhatIsNotAValidObject) {
   JsonValidator v;
-  for (std::string bad : {R"({"a":tru})", R"({"a":1e})", R"({"a":nul})", R"([1,2])", "not json",
-                          R"({"a":"\x"})", R"({"a":[1,}])", R"({"a":1} x)"}) {
+  for (std::string bad : {R"({"a":01})", R"({"a":1.})", R"({"a":-})", R"({"a":.5})",
+                          R"({"a":+1})", R"({"a":1e+})", R"({"a":tru})", R"({"a":1e})",
+                          R"({"a":nul})", R"([1,2])", "not json", R"({"a":"\x"})",
+                          R"({"a":[1,}])", R"({"a":1} x)"}) {
     std::string p = Padded(bad);
     EXPECT_FALSE(v.ValidateObject(std::string_view(p.data(), bad.size())).ok()) << bad;
   }

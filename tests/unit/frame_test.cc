@@ -9,7 +9,10 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "sstream/io.h"
+#include "sstream/record.h"
 #include "stage_harness.h"
 
 namespace sstream {
@@ -556,16 +559,129 @@ TEST(BinaryDamageTest, OversizedLengthIsFatal) {
   EXPECT_TRUE(r.frames.empty());
 }
 
-TEST(BinaryDamageTest, LengthOverTheRecordLimitIsFatal) {
+// issue-10: a binary record over --max-record-bytes is a bad record, as a
+// JSON line is; its field index does not count against the limit. Only a
+// length no record within the limit can have is damage.
+TEST(BinaryDamageTest, Issue10RecordOverTheLimitIsABadRecord) {
   ReaderLimits limits;
   limits.max_record_bytes = 100;
   std::string ok = BinaryOf({std::string(90, ' ') + "{}"});
   EXPECT_EQ(ReadAll(ok, SIZE_MAX, limits).frames.size(), 1u);
-  std::string big = BinaryOf({"{\"a\":\"" + std::string(200, 'x') + "\"}"});
+  std::string big = BinaryOf({"{\"a\":\"" + std::string(200, 'x') + "\"}", "{\"b\":1}"});
   ReadResult r = ReadAll(big, SIZE_MAX, limits);
-  EXPECT_TRUE(r.fatal);
+  EXPECT_FALSE(r.fatal);
   ASSERT_EQ(r.bad.size(), 1u);
-  EXPECT_NE(r.bad[0].status.message().find("100"), std::string::npos);
+  EXPECT_TRUE(r.bad[0].status.IsInvalidArgument());
+  EXPECT_EQ(r.bad[0].status.message(), "record longer than 100 bytes");
+  ASSERT_EQ(r.frames.size(), 1u);
+  EXPECT_EQ(r.frames[0].json, "{\"b\":1}");
+  // A 162-byte record with ten fields under a limit of 200: its frame, with
+  // event time and field index, is longer than 200 bytes.
+  limits.max_record_bytes = 200;
+  std::string rec = "{";
+  for (int i = 0; i < 10; ++i) rec += fmt::format("{}\"f{}\":\"{}\"", i ? "," : "", i, "abc");
+  rec += "}";
+  rec.insert(1, std::string(162 - rec.size(), ' '));
+  ASSERT_EQ(rec.size(), 162u);
+  MemorySink sink;
+  {
+    FrameWriter w(&sink, WireFormat::kBinary);
+    JsonValidator v;
+    FieldIndexBuilder index;
+    std::string padded = rec + std::string(64, '\0');
+    ASSERT_TRUE(v.ValidateObject(std::string_view(padded.data(), rec.size()), &index).ok());
+    ASSERT_EQ(index.bytes().size(), 80u);
+    ASSERT_TRUE(w.WriteData(rec, true, 5, index.bytes()).ok());
+    ASSERT_TRUE(w.Flush().ok());
+  }
+  ReadResult indexed = ReadAll(sink.contents(), SIZE_MAX, limits);
+  EXPECT_TRUE(indexed.bad.empty());
+  ASSERT_EQ(indexed.frames.size(), 1u);
+  EXPECT_EQ(indexed.frames[0].json, rec);
+  // An impossible length is still fatal damage.
+  std::string bytes = BinaryOf({"{\"a\":1}"});
+  PutU32(&bytes, kStreamHeader + 4, 200 + 10 + 8 * 0xFFFF + 1);
+  ReadResult d = ReadAll(bytes, SIZE_MAX, limits);
+  EXPECT_TRUE(d.fatal);
+  ASSERT_EQ(d.bad.size(), 1u);
+  EXPECT_TRUE(d.bad[0].status.IsCorruption());
+}
+
+// issue-10: a binary TICK with a negative epoch is refused as a JSON tick
+// line with one is: a bad control signal under the policy.
+TEST(BinaryDamageTest, Issue10NegativeTickEpochIsABadRecord) {
+  std::string payload(8, '\xff');  // -1
+  std::string bytes = BinaryOf({"{\"a\":1}"}) + ForgeFrame(2, 0, payload);
+  ReadResult r = ReadAll(bytes);
+  ASSERT_EQ(r.bad.size(), 1u);
+  EXPECT_FALSE(r.fatal);
+  EXPECT_TRUE(r.bad[0].status.IsInvalidArgument());
+  EXPECT_NE(r.bad[0].status.message().find("negative epoch"), std::string::npos);
+  ReadResult j = ReadAll("{\"a\":1}\n{\"@sstream\":\"tick\",\"epoch\":-1}\n");
+  ASSERT_EQ(j.bad.size(), 1u);
+  EXPECT_TRUE(j.bad[0].status.IsInvalidArgument());
+  EXPECT_NE(j.bad[0].status.message().find("negative epoch"), std::string::npos);
+}
+
+// issue-10: a UTF-8 byte-order mark before the first line is skipped.
+TEST(FrameDetectionTest, Issue10ByteOrderMarkIsSkipped) {
+  for (size_t chunk : {SIZE_MAX, size_t{1}, size_t{2}}) {
+    ReadResult r = ReadAll("\xEF\xBB\xBF{\"a\":1}\n{\"a\":2}\n", chunk);
+    ASSERT_TRUE(r.bad.empty());
+    ASSERT_EQ(r.frames.size(), 2u) << chunk;
+    EXPECT_EQ(r.frames[0].json, "{\"a\":1}");
+    EXPECT_EQ(r.frames[0].position, "memory: line 1");
+  }
+  // Only at the start: later it is part of the line.
+  ReadResult later = ReadAll("{\"a\":1}\n\xEF\xBB\xBF{\"a\":2}\n");
+  ASSERT_EQ(later.frames.size(), 2u);
+  EXPECT_EQ(later.frames[1].json, "\xEF\xBB\xBF{\"a\":2}");
+  // A lone mark is an empty input; text lines lose it too.
+  EXPECT_TRUE(ReadAll("\xEF\xBB\xBF").frames.empty());
+  ReaderLimits text;
+  text.raw_lines = true;
+  ReadResult t = ReadAll("\xEF\xBB\xBFhello\n", SIZE_MAX, text);
+  ASSERT_EQ(t.frames.size(), 1u);
+  EXPECT_EQ(t.frames[0].json, "hello");
+}
+
+// issue-10: with cut_record_ends_input, input that ends inside a record is
+// a truncated stream (kEof, truncated()), JSON and binary alike.
+TEST(FrameReaderTest, Issue10CutRecordEndsInput) {
+  ReaderLimits limits;
+  limits.cut_record_ends_input = true;
+  for (const std::string cut : {"{\"a\":\"x", "{\"a\":", "{\"a\":1,", "{\"a\":[1,2", "{\"a\\"}) {
+    MemorySource src("{\"a\":0}\n" + cut);
+    FrameReader reader(&src, limits);
+    Frame f;
+    Status st;
+    ASSERT_EQ(reader.Next(&f, 0, &st), FrameReader::Result::kFrame);
+    ASSERT_EQ(reader.Next(&f, 0, &st), FrameReader::Result::kEof) << cut;
+    EXPECT_TRUE(reader.truncated());
+    EXPECT_EQ(reader.truncated_bytes(), cut.size());
+    EXPECT_EQ(reader.truncated_position(), "memory: line 2");
+  }
+  for (const std::string whole : {"{\"a\":1}", "{\"a\":\"}\"}", "garbage", "{\"a\":1}}"}) {
+    MemorySource src(whole);
+    FrameReader reader(&src, limits);
+    Frame f;
+    Status st;
+    EXPECT_EQ(reader.Next(&f, 0, &st), FrameReader::Result::kFrame) << whole;
+    EXPECT_EQ(reader.Next(&f, 0, &st), FrameReader::Result::kEof);
+    EXPECT_FALSE(reader.truncated()) << whole;
+  }
+  std::string bin = BinaryOf({"{\"a\":1}", "{\"a\":2}"});
+  for (size_t keep : {kStreamHeader + kFrameHeader + 7 + 5, bin.size() - 1}) {
+    MemorySource src(bin.substr(0, keep));
+    FrameReader reader(&src, limits);
+    Frame f;
+    Status st;
+    ASSERT_EQ(reader.Next(&f, 0, &st), FrameReader::Result::kFrame);
+    ASSERT_EQ(reader.Next(&f, 0, &st), FrameReader::Result::kEof);
+    EXPECT_EQ(reader.truncated_bytes(), keep - (kStreamHeader + kFrameHeader + 7));
+    EXPECT_EQ(reader.truncated_position(),
+              fmt::format("memory: byte {}", kStreamHeader + kFrameHeader + 7));
+  }
 }
 
 TEST(BinaryDamageTest, TruncatedFrameHeaderAtEof) {

@@ -27,6 +27,7 @@ struct StageRun {
   std::vector<std::string> lines;    // JSON output split into lines
   std::vector<std::string> data;     // data lines only
   std::vector<std::string> control;  // control lines only
+  std::string stream = {};           // the leading STREAM line, if any (not in lines)
 };
 
 inline std::vector<std::string> SplitLines(const std::string& text) {
@@ -66,10 +67,11 @@ class ScriptedSource : public ByteSource {
   struct Step {
     std::string data;
     int64_t wait_ms = 0;  // > 0: report a timeout after this much time
+    int64_t advance_ms = 0;  // with data: it arrives this much later (a wait may time out first)
   };
   ScriptedSource(std::vector<Step> steps, ManualClock* clock)
       : steps_(std::move(steps)), clock_(clock) {}
-  Status Read(char* buf, size_t n, int, size_t* got, bool* timed_out) override {
+  Status Read(char* buf, size_t n, int timeout_ms, size_t* got, bool* timed_out) override {
     *got = 0;
     *timed_out = false;
     if (next_ >= steps_.size()) return Status::OK();
@@ -80,6 +82,14 @@ class ScriptedSource : public ByteSource {
       ++next_;
       return Status::OK();
     }
+    if (timeout_ms >= 0 && step.advance_ms > timeout_ms) {  // the wait ends first
+      clock_->AdvanceMillis(timeout_ms);
+      step.advance_ms -= timeout_ms;
+      *timed_out = true;
+      return Status::OK();
+    }
+    clock_->AdvanceMillis(step.advance_ms);
+    step.advance_ms = 0;
     *got = std::min(n, step.data.size());
     std::memcpy(buf, step.data.data(), *got);
     step.data.erase(0, *got);
@@ -123,6 +133,12 @@ inline StageRun RunOperator(Operator* op, const std::string& input,
   r.output = out.contents();
   if (common.wire == "json") {
     r.lines = SplitLines(r.output);
+    // A stateful stage's STREAM signal comes first; kept apart, so tests
+    // about the batches compare only what follows it.
+    if (!r.lines.empty() && r.lines[0].rfind("{\"@sstream\":\"stream\"", 0) == 0) {
+      r.stream = r.lines[0];
+      r.lines.erase(r.lines.begin());
+    }
     for (const auto& l : r.lines) (IsControlLine(l) ? r.control : r.data).push_back(l);
   }
   return r;

@@ -679,6 +679,11 @@ using testing_util::RunOperatorOn;
 using testing_util::ScriptedSource;
 
 
+// The STREAM signal a window stage writes first.
+std::string StreamLine(const std::string& mode) {
+  return "{\"@sstream\":\"stream\",\"operator\":\"aggregation\",\"mode\":\"" + mode + "\"}";
+}
+
 // Beyond Spark: --idle-timeout. After the input has been quiet that long,
 // the watermark moves to the end of the newest open window, so every open
 // window is emitted; rows for them that come later are late.
@@ -694,7 +699,7 @@ TEST(WindowOperatorTest, IdleInputFinishesOpenWindows) {
   MemorySink out;
   ASSERT_TRUE(RunOperatorOn(op.get(), &in, &clock, &out).ok());
   EXPECT_EQ(testing_util::SplitLines(out.contents()),
-            std::vector<std::string>({Watermark(7'000), Tick(0),
+            std::vector<std::string>({StreamLine("append"), Watermark(7'000), Tick(0),
                                       // Idle: watermark to 20000, both windows final.
                                       Win(0, 1), Win(10'000, 1), Watermark(20'000), Tick(1),
                                       // 13000 is now late; upstream's epoch 1 becomes 2.
@@ -713,9 +718,9 @@ TEST(WindowOperatorTest, IdleInputInCompleteModeEmitsTheTableOncePerBatch) {
   MemorySink out;
   ASSERT_TRUE(RunOperatorOn(op.get(), &in, &clock, &out).ok());
   EXPECT_EQ(testing_util::SplitLines(out.contents()),
-            std::vector<std::string>({Win(0, 1), Win(10'000, 1), Watermark(7'000), Tick(0),
-                                      Win(0, 1), Win(10'000, 1), Watermark(20'000), Tick(1),
-                                      kEnd}));
+            std::vector<std::string>({StreamLine("complete"), Win(0, 1), Win(10'000, 1),
+                                      Watermark(7'000), Tick(0), Win(0, 1), Win(10'000, 1),
+                                      Watermark(20'000), Tick(1), kEnd}));
 }
 
 TEST(WindowOperatorTest, IdleTimeoutNeedsAWatermark) {

@@ -33,6 +33,7 @@ enum class FrameType : uint8_t {
   kTick = 2,       // end of micro-batch `epoch`
   kWatermark = 3,  // event-time watermark in ms
   kEnd = 4,        // end of stream: flush everything
+  kStream = 5,     // properties of the stream (StreamProperties), before its first record
   // Everything else is an unknown control frame, forwarded unchanged.
   kJsonControl = 0x20,  // a JSON control line of an unknown kind, carried in binary
 };
@@ -84,15 +85,25 @@ class FieldIndexBuilder {
   bool ok_ = true;
 };
 
+// Properties of a stream that travel with it in a STREAM signal
+// (sstream-frame(5)): the last stateful operator upstream and its output
+// mode, so a later stateful stage can refuse what Spark refuses. A stream
+// without the signal has no stateful operator upstream.
+struct StreamProperties {
+  std::string op;    // "aggregation", "deduplication", or another kind; empty: none
+  std::string mode;  // its output mode: "append", "update" or "complete"
+};
+
 struct Frame {
   FrameType type = FrameType::kData;
   uint8_t type_code = 1;     // raw type byte (differs from `type` only for unknown frames)
   uint8_t flags = 0;         // raw flags byte, forwarded unchanged with unknown frames
-  std::string_view json;     // kData: the record; kJsonControl: the whole line
+  std::string_view json;     // kData: the record; kJsonControl, kStream: the whole line
   bool has_event_time = false;
   int64_t event_time = 0;    // kData with has_event_time: ms since epoch
   int64_t epoch = 0;         // kTick (flags: kTickLastOfRun)
   int64_t watermark = 0;     // kWatermark (ms)
+  const StreamProperties* stream = nullptr;  // kStream (owned by the reader)
   std::string_view payload;  // unknown frames: raw payload bytes
   // kData from binary input: the field index entries (8 bytes each), already
   // checked to lie within `json`; empty when the frame has none.
@@ -111,6 +122,11 @@ inline bool IsControl(const Frame& f) { return f.type != FrameType::kData; }
 struct ReaderLimits {
   size_t max_record_bytes = 16 << 20;  // a longer JSON line or data frame is a bad record
   bool raw_lines = false;  // plain text lines: no format detection, no control lines
+  // A record cut off by the end of input (a JSON line without its newline
+  // whose brackets or string are still open, or a binary frame missing
+  // bytes) is a truncated stream: Next() reports kEof and truncated() tells.
+  // Otherwise it is a bad record (JSON) or fatal damage (binary).
+  bool cut_record_ends_input = false;
 };
 
 class FrameReader {
@@ -144,6 +160,14 @@ class FrameReader {
   uint64_t offset() const { return consumed_ + begin_; }
   // True when input bytes are buffered: the next Next() may not wait.
   bool buffered() const { return begin_ < end_; }
+  // Reads from the source so far (waits that timed out included).
+  uint64_t reads() const { return reads_; }
+  // After kEof with ReaderLimits::cut_record_ends_input: the input ended
+  // inside a record, of truncated_bytes() bytes starting at
+  // truncated_position() ("stdin: line 7", "stdin: byte 4096").
+  bool truncated() const { return truncated_bytes_ > 0; }
+  uint64_t truncated_bytes() const { return truncated_bytes_; }
+  const std::string& truncated_position() const { return truncated_position_; }
   // The input starts `offset` bytes (and `line` lines) into the stream: byte
   // offsets and line numbers in positions count from there.
   void ResumeAt(uint64_t offset, uint64_t line) {
@@ -156,6 +180,7 @@ class FrameReader {
   Result NextJson(Frame* frame, int timeout_ms, Status* status);
   Result NextBinary(Frame* frame, int timeout_ms, Status* status);
   Result ParseJsonLine(std::string_view line, Frame* frame, Status* status);
+  Result CutFrame(size_t avail);
 
   ByteSource* source_;
   ReaderLimits limits_;
@@ -166,12 +191,17 @@ class FrameReader {
   bool detected_ = false;
   bool fatal_ = false;
   bool discarding_ = false;  // skipping the rest of an overlong line
+  bool bom_checked_ = false;  // a UTF-8 byte-order mark at the start was looked for
+  uint64_t reads_ = 0;
+  uint64_t truncated_bytes_ = 0;
+  std::string truncated_position_;
   WireFormat format_ = WireFormat::kJson;
   uint64_t line_ = 0;           // JSON: 1-based number of the last line returned
   uint64_t consumed_ = 0;       // bytes before buf_[begin_]
   uint64_t frame_offset_ = 0;   // byte offset of the last frame
   std::string bad_bytes_;
   std::string scratch_;
+  StreamProperties stream_;
 };
 
 class FrameWriter {
@@ -187,6 +217,13 @@ class FrameWriter {
   Status WriteTick(int64_t epoch, uint8_t flags = 0);
   Status WriteWatermark(int64_t ms);
   Status WriteEnd();
+  // A STREAM signal with `props`.
+  Status WriteStream(const StreamProperties& props);
+  // A STREAM signal with `props` goes out before whatever is written first.
+  void SetStreamHeader(const StreamProperties& props) {
+    header_ = props;
+    header_pending_ = true;
+  }
   // Forwards a frame of a type this stage does not consume.
   Status WriteFrame(const Frame& frame);
   Status Flush();
@@ -216,6 +253,8 @@ class FrameWriter {
   bool header_written_ = false;
   bool data_only_ = false;
   std::function<bool()> write_control_;
+  bool header_pending_ = false;  // SetStreamHeader: not yet written
+  StreamProperties header_;
   int64_t records_written_ = 0;
 };
 

@@ -18,5 +18,14 @@ void Log(LogLevel level, std::string_view message);
 // Set by SIGINT/SIGTERM (installed by RunTool): finish the batch and stop.
 bool StopRequested();
 void RequestStop();
+// A descriptor that becomes readable when a stop is requested (a self-pipe,
+// written by RequestStop, so by the signal handler): waits poll it with
+// their input, so a signal that lands between a look at StopRequested() and
+// the wait still ends the wait. -1 if it could not be made.
+int StopWaitFd();
+// Empties the descriptor after a wait it ended (StopRequested() stays true).
+void DrainStopWaitFd();
+// Tests only: forget a stop request.
+void ClearStopRequestForTesting();
 
 }  // namespace sstream

@@ -8,8 +8,14 @@
 //
 // When upstream sends no TICKs (a foreign filter such as grep or jq sits in
 // between, or plain NDJSON comes from a file), the stage closes batches on its
-// own clock every `own_tick_ms`. End of input (an END frame or EOF) closes the
-// open batch and calls Operator::OnEnd, which flushes state.
+// own clock every `own_tick_ms`, on time at any input rate. Upstream epochs
+// must increase. End of input (EOF, after an END frame or without one) closes
+// the open batch and calls Operator::OnEnd, which flushes state; anything
+// after END is an error (two streams in one pipe), and a record cut off by
+// EOF (a killed upstream) is dropped with a warning, not counted as bad.
+//
+// A stateful operator (Operator::Stateful) checks upstream's STREAM signal
+// against Spark's rules for chained stateful operators and writes its own.
 //
 // Bad records (an operator returns InvalidArgument, or the reader reports a
 // bad line/frame) follow the BadRecordPolicy: fail with the input position,
@@ -92,6 +98,15 @@ class Operator {
   virtual void OnIdle() {}
   // Logs the operator's counters at the end of the run.
   virtual void Summarize() const {}
+  // A stateful operator says what it is and its output mode (StreamProperties
+  // in frame.h). The stage then refuses an upstream Spark would refuse before
+  // it (a second aggregation unless both are in append mode, deduplication
+  // after an aggregation) and writes its own STREAM signal before its output
+  // instead of forwarding upstream's. Stateless operators return false.
+  virtual bool Stateful(StreamProperties* own) const {
+    (void)own;
+    return false;
+  }
 
   // Checkpoints (checkpoint.h, sstream(7) "Checkpoints"). An operator that
   // keeps state across batches says so, names its query (the fingerprint a

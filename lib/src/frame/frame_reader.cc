@@ -44,6 +44,7 @@ bool FrameReader::FillBuffer(int timeout_ms, Status* status, bool* timed_out) {
     capacity = buf_.size() - kPadding;
   }
   size_t got = 0;
+  ++reads_;
   Status s = source_->Read(buf_.data() + end_, capacity - end_, timeout_ms, &got, timed_out);
   if (!s.ok()) {
     *status = s;
@@ -59,6 +60,25 @@ FrameReader::Result FrameReader::Next(Frame* frame, int timeout_ms, Status* stat
   if (fatal_) {
     *status = Status::Corruption("input already failed");
     return Result::kBadInput;
+  }
+  while (!bom_checked_) {
+    // A UTF-8 byte-order mark before the first line is not data (editors on
+    // some systems write one); it is skipped, as Spark's JSON reader does.
+    static constexpr char kBom[] = "\xEF\xBB\xBF";
+    const size_t avail = end_ - begin_;
+    const size_t n = std::min<size_t>(avail, 3);
+    if (consumed_ + begin_ != 0 || std::memcmp(buf_.data() + begin_, kBom, n) != 0) {
+      bom_checked_ = true;
+    } else if (avail >= 3) {
+      begin_ += 3;
+      bom_checked_ = true;
+    } else if (eof_) {
+      bom_checked_ = true;  // a cut mark is left to be read as data
+    } else {
+      bool timed_out;
+      if (!FillBuffer(timeout_ms, status, &timed_out)) return Result::kBadInput;
+      if (timed_out) return Result::kTimeout;
+    }
   }
   if (limits_.raw_lines) detected_ = true;
   while (!detected_) {
@@ -78,6 +98,46 @@ FrameReader::Result FrameReader::Next(Frame* frame, int timeout_ms, Status* stat
   return format_ == WireFormat::kJson ? NextJson(frame, timeout_ms, status)
                                       : NextBinary(frame, timeout_ms, status);
 }
+
+namespace {
+
+// True when `line` is the beginning of a JSON text that was cut: a string,
+// object or array is still open, or it ends expecting a value. Complete or
+// plainly invalid text is not cut.
+bool IsCutJson(std::string_view line) {
+  int depth = 0;
+  bool in_string = false;
+  char last = 0;  // last byte outside strings that is not a blank
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (c == '\\') {
+        if (++i == line.size()) return true;
+      } else if (c == '"') {
+        in_string = false;
+        last = '"';
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': in_string = true; break;
+      case '{':
+      case '[': ++depth; last = c; break;
+      case '}':
+      case ']':
+        if (--depth < 0) return false;
+        last = c;
+        break;
+      case ' ':
+      case '\t':
+      case '\r': break;
+      default: last = c; break;
+    }
+  }
+  return in_string || depth > 0 || last == ',' || last == ':';
+}
+
+}  // namespace
 
 FrameReader::Result FrameReader::NextJson(Frame* frame, int timeout_ms, Status* status) {
   for (;;) {
@@ -121,6 +181,14 @@ FrameReader::Result FrameReader::NextJson(Frame* frame, int timeout_ms, Status* 
           continue;
         }
         ++line_;
+        if (limits_.cut_record_ends_input && !limits_.raw_lines && IsCutJson(line)) {
+          // The last line lacks its newline and is unfinished: upstream
+          // stopped while writing it. Complete JSON without a newline (a
+          // file's last line) is a record like any other.
+          truncated_bytes_ = line.size();
+          truncated_position_ = Position();
+          return Result::kEof;
+        }
       } else {
         bool timed_out;
         if (!FillBuffer(timeout_ms, status, &timed_out)) return Result::kBadInput;
@@ -190,6 +258,11 @@ FrameReader::Result FrameReader::ParseJsonLine(std::string_view line, Frame* fra
     frame->watermark = c.number;
   } else if (c.kind == "end") {
     frame->type = FrameType::kEnd;
+  } else if (c.kind == "stream") {
+    frame->type = FrameType::kStream;
+    stream_.op = std::move(c.op);
+    stream_.mode = std::move(c.mode);
+    frame->stream = &stream_;
   } else if (c.kind == "frame") {
     frame->type = static_cast<FrameType>(c.type_code);
     frame->type_code = c.type_code;
@@ -200,7 +273,8 @@ FrameReader::Result FrameReader::ParseJsonLine(std::string_view line, Frame* fra
       return Result::kFrame;
     }
     if (frame->type == FrameType::kData || frame->type == FrameType::kTick ||
-        frame->type == FrameType::kWatermark || frame->type == FrameType::kEnd) {
+        frame->type == FrameType::kWatermark || frame->type == FrameType::kEnd ||
+        frame->type == FrameType::kStream) {
       bad_bytes_.assign(line.substr(0, kBadBytesKept));
       *status = Status::InvalidArgument(
           fmt::format("control line of kind \"frame\" must carry an unknown type, not {}",
@@ -213,6 +287,13 @@ FrameReader::Result FrameReader::ParseJsonLine(std::string_view line, Frame* fra
   }
   frame->type_code = static_cast<uint8_t>(frame->type);
   return Result::kFrame;
+}
+
+FrameReader::Result FrameReader::CutFrame(size_t avail) {
+  truncated_bytes_ = avail;
+  truncated_position_ = Position();
+  begin_ = end_;
+  return Result::kEof;
 }
 
 FrameReader::Result FrameReader::NextBinary(Frame* frame, int timeout_ms, Status* status) {
@@ -259,9 +340,14 @@ FrameReader::Result FrameReader::NextBinary(Frame* frame, int timeout_ms, Status
       }
     } else if (avail >= kFrameHeaderSize) {
       uint32_t len = GetU32(p + 4);
-      if (len > kMaxPayload || len > limits_.max_record_bytes + 8) {
+      // The framing limit: a record of --max-record-bytes with its event
+      // time and the largest field index. Beyond it the length itself is
+      // damaged; within it, a record over the limit is only a bad record.
+      const uint64_t frame_limit =
+          uint64_t{limits_.max_record_bytes} + 8 + 2 + kFieldEntrySize * 0xFFFF;
+      if (len > kMaxPayload || len > frame_limit) {
         return corrupt(fmt::format("frame length {} exceeds the limit of {} bytes", len,
-                                   limits_.max_record_bytes),
+                                   frame_limit),
                        true);
       }
       if (avail >= kFrameHeaderSize + len) {
@@ -304,6 +390,14 @@ FrameReader::Result FrameReader::NextBinary(Frame* frame, int timeout_ms, Status
                 }
               }
             }
+            if (rest.size() > limits_.max_record_bytes) {
+              // As a JSON line over the limit: the record is bad, the stream is not.
+              frame->field_index = {};
+              bad_bytes_.assign(rest.substr(0, kBadBytesKept));
+              *status = Status::InvalidArgument(
+                  fmt::format("record longer than {} bytes", limits_.max_record_bytes));
+              return Result::kBadInput;
+            }
             frame->json = rest;
             return Result::kFrame;
           }
@@ -315,9 +409,33 @@ FrameReader::Result FrameReader::NextBinary(Frame* frame, int timeout_ms, Status
                              false);
             }
             frame->epoch = frame->watermark = static_cast<int64_t>(GetU64(payload));
+            if (frame->type == FrameType::kTick && frame->epoch < 0) {
+              // The rule of the JSON wire's tick lines (epochs count from 0).
+              bad_bytes_.assign(payload, len);
+              *status = Status::InvalidArgument(
+                  fmt::format("tick frame: negative epoch {}", frame->epoch));
+              return Result::kBadInput;
+            }
             return Result::kFrame;
           case FrameType::kEnd:
             return Result::kFrame;
+          case FrameType::kStream: {
+            // The payload is the JSON form's control line.
+            std::string_view line(payload, len);
+            json_internal::ControlLine c;
+            Status s = json_internal::ParseControlLine(line, &c, &scratch_);
+            if (s.ok() && c.kind != "stream") s = Status::InvalidArgument("not a stream line");
+            if (!s.ok()) {
+              bad_bytes_.assign(line.substr(0, kBadBytesKept));
+              *status = Status::InvalidArgument(fmt::format("STREAM frame: {}", s.message()));
+              return Result::kBadInput;
+            }
+            stream_.op = std::move(c.op);
+            stream_.mode = std::move(c.mode);
+            frame->stream = &stream_;
+            frame->json = line;
+            return Result::kFrame;
+          }
           case FrameType::kJsonControl:
             frame->json = std::string_view(payload, len);
             return Result::kFrame;
@@ -326,9 +444,13 @@ FrameReader::Result FrameReader::NextBinary(Frame* frame, int timeout_ms, Status
             return Result::kFrame;
         }
       }
-      if (eof_) return corrupt("input ends inside a frame (truncated stream)", true);
+      if (eof_) {
+        if (limits_.cut_record_ends_input) return CutFrame(avail);
+        return corrupt("input ends inside a frame (truncated stream)", true);
+      }
     } else if (eof_) {
       if (avail == 0) return Result::kEof;
+      if (limits_.cut_record_ends_input) return CutFrame(avail);
       return corrupt("input ends inside a frame header (truncated stream)", true);
     }
     // Need more bytes; make room for a whole frame first (a partial stream

@@ -2,6 +2,7 @@
 
 #include "frame/frame_format.h"
 #include "sstream/frame.h"
+#include "sstream/record.h"
 #include "sstream/time.h"
 
 namespace sstream {
@@ -25,6 +26,7 @@ FrameWriter::~FrameWriter() = default;
 
 Status FrameWriter::WriteBinary(uint8_t type, uint8_t flags,
                                 std::initializer_list<std::string_view> parts) {
+  if (header_pending_) SSTREAM_RETURN_IF_ERROR(WriteStream(header_));
   std::string& b = out_.buffer();
   if (!header_written_) {
     char h[kStreamHeaderSize] = {};
@@ -53,6 +55,10 @@ Status FrameWriter::WriteBinary(uint8_t type, uint8_t flags,
 // (JSON allows them between tokens, and inside strings they must be escaped),
 // so they become spaces: the same JSON, on one line.
 void FrameWriter::AppendLine(std::string_view line) {
+  if (header_pending_) {
+    // A write error here shows again at the next flush.
+    (void)WriteStream(header_);
+  }
   std::string& b = out_.buffer();
   size_t start = b.size();
   b.append(line);
@@ -145,6 +151,25 @@ Status FrameWriter::WriteEnd() {
   return out_.Flush();
 }
 
+Status FrameWriter::WriteStream(const StreamProperties& props) {
+  header_pending_ = false;
+  // A control signal like the others: only for a reader that wants them.
+  SSTREAM_RETURN_IF_ERROR(ResolveControl());
+  if (data_only_) return Status::OK();
+  std::string line = "{\"@sstream\":\"stream\"";
+  if (!props.op.empty()) {
+    line += ",\"operator\":";
+    AppendJsonStringLossy(&line, props.op);
+  }
+  if (!props.mode.empty()) {
+    line += ",\"mode\":";
+    AppendJsonStringLossy(&line, props.mode);
+  }
+  line += "}";
+  if (format_ == WireFormat::kJson) return WriteControlLine(line);
+  return WriteBinary(static_cast<uint8_t>(FrameType::kStream), 0, {line});
+}
+
 Status FrameWriter::WriteFrame(const Frame& f) {
   switch (f.type) {
     case FrameType::kData: return WriteData(f.json, f.has_event_time, f.event_time, f.field_index);
@@ -156,7 +181,9 @@ Status FrameWriter::WriteFrame(const Frame& f) {
   SSTREAM_RETURN_IF_ERROR(ResolveControl());
   if (data_only_) return Status::OK();
   if (format_ == WireFormat::kJson) {
-    if (f.type == FrameType::kJsonControl) return WriteControlLine(f.json);
+    if (f.type == FrameType::kJsonControl || f.type == FrameType::kStream) {
+      return WriteControlLine(f.json);
+    }
     std::string line = fmt::format("{{\"@sstream\":\"frame\",\"type\":{},", f.type_code);
     if (f.flags != 0) line += fmt::format("\"flags\":{},", f.flags);
     line += "\"hex\":\"";
@@ -168,7 +195,7 @@ Status FrameWriter::WriteFrame(const Frame& f) {
     line += "\"}";
     return WriteControlLine(line);
   }
-  if (f.type == FrameType::kJsonControl) {
+  if (f.type == FrameType::kJsonControl || f.type == FrameType::kStream) {
     return WriteBinary(f.type_code, f.flags, {f.json});
   }
   return WriteBinary(f.type_code, f.flags, {f.payload});

@@ -12,6 +12,7 @@
 
 #include "errors.h"
 #include "sstream/io.h"
+#include "sstream/log.h"
 
 namespace sstream {
 
@@ -25,10 +26,20 @@ FdSource::~FdSource() {
 Status FdSource::Read(char* buf, size_t n, int timeout_ms, size_t* got, bool* timed_out) {
   *got = 0;
   *timed_out = false;
+  // The wait also ends on a stop request, even one whose signal came just
+  // before it (StopWaitFd in log.h): the caller looks at its stop flag.
+  const int stop_fd = StopWaitFd();
   for (;;) {
-    if (timeout_ms >= 0) {
-      struct pollfd p = {fd_, POLLIN, 0};
-      int r = ::poll(&p, 1, timeout_ms);
+    if (timeout_ms >= 0 || stop_fd >= 0) {
+      struct pollfd p[2] = {{fd_, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+      int r = ::poll(p, stop_fd >= 0 ? 2 : 1, timeout_ms);
+      if (r > 0 && (p[1].revents & POLLIN) != 0) {
+        DrainStopWaitFd();
+        if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
+          *timed_out = true;
+          return Status::OK();
+        }
+      }
       if (r < 0) {
         if (errno == EINTR) {
           *timed_out = true;  // let the caller look at its stop flag

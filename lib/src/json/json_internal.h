@@ -15,6 +15,7 @@ struct ControlLine {
   int64_t number = 0;   // tick: epoch; watermark: ms
   uint8_t type_code = 0;  // frame: type
   uint8_t flags = 0;      // frame: flags (optional, default 0); tick: kTickLastOfRun if "last"
+  std::string op, mode;   // stream: "operator" and "mode" (optional)
 };
 
 // Parses a JSON control line ({"@sstream":KIND,...}). For kind "frame" the

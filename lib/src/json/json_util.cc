@@ -338,6 +338,20 @@ Status ParseControlLine(std::string_view line, ControlLine* out, std::string* pa
       }
       if (last) out->flags = kTickLastOfRun;
     }
+  } else if (kind == "stream") {
+    for (auto [key, field] : {std::pair{"operator", &out->op}, std::pair{"mode", &out->mode}}) {
+      std::string_view v;
+      auto member = doc[key];
+      if (member.error() == simdjson::NO_SUCH_FIELD) {
+        field->clear();
+        continue;
+      }
+      if (member.get_string().get(v)) {
+        return Status::InvalidArgument(
+            fmt::format("control line: stream \"{}\" must be a string", key));
+      }
+      field->assign(v);
+    }
   } else if (kind == "frame") {
     int64_t type;
     std::string_view hex;

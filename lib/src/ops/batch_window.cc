@@ -79,6 +79,12 @@ class BatchWindowOperator final : public Operator {
   // "b" + epoch + group key a closed batch's group; "t" + group key the
   // running window's group (--inverse). Epochs are 8 bytes that sort.
   bool HasState() const override { return true; }
+  // An aggregation whose every window is emitted once, final: append.
+  bool Stateful(StreamProperties* own) const override {
+    own->op = "aggregation";
+    own->mode = "append";
+    return true;
+  }
 
   Status LoadState(std::string_view key, std::string_view value) override {
     Decoder k(key.substr(std::min<size_t>(1, key.size())));

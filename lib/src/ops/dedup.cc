@@ -120,6 +120,12 @@ class DedupOperator final : public Operator {
 
   // Checkpoints. State keys: "m" the watermark; "k" + key the key's expiry.
   bool HasState() const override { return true; }
+  // Each first row goes out once, when it arrives.
+  bool Stateful(StreamProperties* own) const override {
+    own->op = "deduplication";
+    own->mode = "append";
+    return true;
+  }
 
   Status LoadState(std::string_view key, std::string_view value) override {
     Decoder d(value);

@@ -165,6 +165,7 @@ class StageLoop {
   static ReaderLimits Limits(const StageContext& ctx) {
     ReaderLimits l;
     l.max_record_bytes = static_cast<size_t>(ctx.common->max_record_bytes);
+    l.cut_record_ends_input = true;  // a dead upstream's last words (WarnTruncated)
     return l;
   }
 
@@ -173,6 +174,9 @@ class StageLoop {
         Status::AsUsage(ParseDuration(ctx_.common->tick, &own_tick_ms_).WithContext("--tick")));
     if (own_tick_ms_ <= 0) return Status::Usage("--tick must be at least 1ms");
     if (cp_ != nullptr) SSTREAM_RETURN_IF_ERROR(Restore());
+    // A stateful stage's output starts with its own STREAM signal.
+    stateful_ = op_->Stateful(&own_stream_);
+    if (stateful_ && !ctx_.terminal) out_->SetStreamHeader(own_stream_);
     Clock* clock = ctx_.clock;
     next_own_tick_ = clock->NowMillis() + own_tick_ms_;
     last_data_ms_ = clock->NowMillis();
@@ -180,13 +184,19 @@ class StageLoop {
     Frame f;
     int64_t now = clock->NowMillis();
     int frames_since_clock = 0;
+    uint64_t reads_seen = reader_.reads();
     bool waited = false;
     for (;;) {
-      // The clock is read after every wait and every 64 frames, not per frame:
-      // deadlines need no better than that, and the hot loop stays cheap.
-      if (waited || ++frames_since_clock >= 64) {
+      // The clock is read after every wait or read from the input, whenever
+      // the buffered input is used up (the next call may block), and every
+      // 64 frames: a deadline is then seen on time at any input rate, and
+      // under load, when input is always buffered, the hot loop stays cheap.
+      if (waited || !reader_.buffered() || reader_.reads() != reads_seen ||
+          ++frames_since_clock >= 64) {
         now = clock->NowMillis();
         frames_since_clock = 0;
+        reads_seen = reader_.reads();
+        if (OwnClock() && now >= next_own_tick_) SSTREAM_RETURN_IF_ERROR(CloseOwnBatch(false));
       }
       waited = true;
       if (StopRequested()) {
@@ -195,6 +205,8 @@ class StageLoop {
           Log(LogLevel::kInfo, "stop requested: finishing the batch");
         }
         if (now >= stop_deadline) {
+          // END came and only the end of input is awaited: end now.
+          if (end_seen_) return End();
           // Upstream did not end in time: close what we have and leave the
           // rest of the state unflushed (it is not complete). With a
           // checkpoint the open epoch is left to replay instead.
@@ -203,9 +215,9 @@ class StageLoop {
         }
       }
       int timeout = -1;
-      if (!upstream_ticks_ && !checkpointed_) timeout = static_cast<int>(std::max<int64_t>(0, next_own_tick_ - now));
+      if (OwnClock()) timeout = static_cast<int>(std::max<int64_t>(0, next_own_tick_ - now));
       const int64_t idle_ms = op_->IdleTimeoutMs();
-      if (idle_ms > 0 && !idle_fired_) {
+      if (idle_ms > 0 && !idle_fired_ && !end_seen_) {
         int left = static_cast<int>(std::max<int64_t>(0, last_data_ms_ + idle_ms - now));
         timeout = timeout < 0 ? left : std::min(timeout, left);
       }
@@ -220,26 +232,27 @@ class StageLoop {
       Status st;
       switch (reader_.Next(&f, timeout, &st)) {
         case FrameReader::Result::kTimeout:
-          if (!upstream_ticks_ && !checkpointed_ && clock->NowMillis() >= next_own_tick_) {
+          if (OwnClock() && clock->NowMillis() >= next_own_tick_) {
             SSTREAM_RETURN_IF_ERROR(CloseOwnBatch(false));
           }
-          if (idle_ms > 0 && !idle_fired_ && clock->NowMillis() >= last_data_ms_ + idle_ms) {
-            idle_fired_ = true;
-            Log(LogLevel::kInfo, "input idle: finishing what it holds open");
-            op_->OnIdle();
-            int64_t epoch = ++last_epoch_;
-            SSTREAM_RETURN_IF_ERROR(CloseBatch(epoch));
+          if (idle_ms > 0 && !idle_fired_ && !end_seen_ &&
+              clock->NowMillis() >= last_data_ms_ + idle_ms) {
+            SSTREAM_RETURN_IF_ERROR(Idle());
           }
           break;
         case FrameReader::Result::kEof:
+          if (reader_.truncated()) WarnTruncated();
+          if (end_seen_) return End();
           return checkpointed_ ? Stopped() : End();
         case FrameReader::Result::kBadInput:
           if (st.code() == StatusCode::kIOError || st.code() == StatusCode::kPipeClosed) return st;
           if (reader_.fatal()) return st.WithContext(reader_.Position());
+          if (end_seen_) return AfterEnd();
           SSTREAM_RETURN_IF_ERROR(bad_->Handle(reader_.Position(), st, reader_.last_bad_bytes()));
           break;
         case FrameReader::Result::kFrame:
           waited = false;
+          if (end_seen_) return AfterEnd();
           switch (f.type) {
             case FrameType::kData: {
               last_data_ms_ = now;
@@ -256,26 +269,23 @@ class StageLoop {
               ++batch_records_;
               break;
             }
-            case FrameType::kTick: {
-              upstream_ticks_ = true;
-              // Epoch ids only grow downstream: if this stage numbered batches
-              // on its own clock before upstream's first tick, it continues
-              // from its own count. With a checkpoint they are upstream's.
-              int64_t epoch = checkpointed_ ? f.epoch : std::max(f.epoch, last_epoch_ + 1);
-              if (AlreadyCommitted(epoch)) {
-                last_epoch_ = epoch;
-                batch_records_ = 0;
-                break;
-              }
-              SSTREAM_RETURN_IF_ERROR(CloseBatch(epoch, f.flags));
-              last_epoch_ = epoch;
+            case FrameType::kTick:
+              SSTREAM_RETURN_IF_ERROR(OnTick(f.epoch, f.flags));
               break;
-            }
             case FrameType::kWatermark:
               if (!ctx_.terminal) SSTREAM_RETURN_IF_ERROR(op_->OnWatermark(f.watermark, out_));
               break;
+            case FrameType::kStream:
+              SSTREAM_RETURN_IF_ERROR(OnStream(f));
+              break;
             case FrameType::kEnd:
-              return End();
+              // The stream is over, but the input must be too: what follows
+              // END would otherwise be lost (two streams in one pipe). END
+              // takes effect at the end of input, which follows at once when
+              // upstream exits after writing it.
+              end_seen_ = true;
+              end_position_ = reader_.Position();
+              break;
             default:
               if (!ctx_.terminal) SSTREAM_RETURN_IF_ERROR(out_->WriteFrame(f));
               break;
@@ -286,6 +296,100 @@ class StageLoop {
   }
 
  private:
+  // Batches close on this stage's clock: upstream sends no TICKs (a foreign
+  // filter in between, or plain NDJSON). Under a checkpoint epochs are
+  // upstream's alone.
+  bool OwnClock() const { return !upstream_ticks_ && !checkpointed_; }
+
+  // An upstream TICK. Epochs must increase: anything else is a broken
+  // upstream, and a checkpointed sink would take a repeated epoch for one
+  // it committed and drop its records.
+  Status OnTick(int64_t upstream_epoch, uint8_t tick_flags) {
+    if (upstream_ticks_ && upstream_epoch <= last_upstream_epoch_) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: epoch {} follows epoch {}: upstream epochs must increase. Is more than one "
+          "sstream stream written into this pipe? Run a stage per stream, or strip the "
+          "control lines (grep -v '\"@sstream\"') to read their records as one stream",
+          reader_.Position(), upstream_epoch, last_upstream_epoch_));
+    }
+    upstream_ticks_ = true;
+    last_upstream_epoch_ = upstream_epoch;
+    // Epoch ids only grow downstream: if this stage numbered batches on its
+    // own clock before upstream's first tick (or closed one when its input
+    // went idle), it continues from its own count. With a checkpoint they
+    // are upstream's.
+    int64_t epoch = checkpointed_ ? upstream_epoch : std::max(upstream_epoch, last_epoch_ + 1);
+    if (AlreadyCommitted(epoch)) {
+      last_epoch_ = epoch;
+      batch_records_ = 0;
+      return Status::OK();
+    }
+    SSTREAM_RETURN_IF_ERROR(CloseBatch(epoch, tick_flags));
+    last_epoch_ = epoch;
+    return Status::OK();
+  }
+
+  // No data record for IdleTimeoutMs(): the operator finishes what it holds
+  // open, and the batch that emits it closes now on this stage's count, or,
+  // under a checkpoint, where epochs belong to upstream, at upstream's next
+  // TICK (an epoch of its own would collide with upstream's numbers).
+  Status Idle() {
+    idle_fired_ = true;
+    op_->OnIdle();
+    if (checkpointed_) {
+      Log(LogLevel::kInfo, "input idle: finishing what it holds open at the next epoch");
+      return Status::OK();
+    }
+    Log(LogLevel::kInfo, "input idle: finishing what it holds open");
+    int64_t epoch = ++last_epoch_;
+    return CloseBatch(epoch);
+  }
+
+  // A STREAM signal: what upstream's last stateful stage was. A stateful
+  // stage checks it against Spark's rules (UnsupportedOperationChecker) and
+  // replaces it with its own; others forward it.
+  Status OnStream(const Frame& f) {
+    const StreamProperties& up = *f.stream;
+    if (stateful_ && up.op == "aggregation") {
+      if (own_stream_.op == "deduplication") {
+        return Status::Usage(fmt::format(
+            "{}: deduplication after an aggregation (upstream runs one in {} mode) is refused, "
+            "as Spark refuses dropDuplicates after an aggregation; deduplicate before it",
+            reader_.Position(), up.mode));
+      }
+      if (own_stream_.op == "aggregation" &&
+          (up.mode != "append" || own_stream_.mode != "append")) {
+        return Status::Usage(fmt::format(
+            "{}: this aggregation in {} mode follows an aggregation in {} mode; Spark allows "
+            "several streaming aggregations in one query only when all of them are in append "
+            "mode (--mode append, with a watermark)",
+            reader_.Position(), own_stream_.mode, up.mode));
+      }
+    }
+    if (stateful_ || ctx_.terminal) return Status::OK();
+    return out_->WriteFrame(f);
+  }
+
+  // Input went on after END.
+  Status AfterEnd() {
+    return Status::InvalidArgument(fmt::format(
+        "{}: input continues after the end of the stream ({}): two sstream streams were "
+        "joined into one pipe (saved runs concatenated, or two sources writing one pipe), and "
+        "the second would be lost. Run a stage per stream, or strip the control lines "
+        "(grep -v '\"@sstream\"') to read their records as one stream",
+        reader_.Position(), end_position_));
+  }
+
+  // The input ended inside a record: upstream was killed while writing it.
+  // The cut record is dropped; what came before it counts, and the end is
+  // handled as upstream stopping (sstream(7), END OF INPUT).
+  void WarnTruncated() {
+    Log(LogLevel::kWarning,
+        fmt::format("{}: input ends inside a record ({} byte(s) of it): upstream stopped while "
+                    "writing; the cut record is dropped",
+                    reader_.truncated_position(), reader_.truncated_bytes()));
+  }
+
   Status CloseBatch(int64_t epoch, uint8_t tick_flags = 0) {
     if (LogEnabled(LogLevel::kDebug)) {
       Log(LogLevel::kDebug, fmt::format("batch {}: {} record(s) in", epoch, batch_records_));
@@ -394,6 +498,11 @@ class StageLoop {
   BadRecordHandler* bad_;
   FrameReader reader_;
   bool upstream_ticks_ = false;
+  int64_t last_upstream_epoch_ = -1;
+  bool end_seen_ = false;  // END arrived: only the end of input may follow
+  bool stateful_ = false;
+  StreamProperties own_stream_;
+  std::string end_position_;
   int64_t own_tick_ms_ = 1000;
   int64_t next_own_tick_ = 0;
   int64_t last_epoch_ = -1;

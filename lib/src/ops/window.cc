@@ -380,6 +380,13 @@ class WindowOperator final : public Operator {
   //   "s" + group key + NUL + start     a session (its end, then aggregates)
   // Window starts are 8 bytes that sort as numbers; group keys are JSON text.
   bool HasState() const override { return true; }
+  bool Stateful(StreamProperties* own) const override {
+    own->op = "aggregation";
+    own->mode = mode_ == OutputMode::kAppend   ? "append"
+                : mode_ == OutputMode::kUpdate ? "update"
+                                               : "complete";
+    return true;
+  }
 
   Status LoadState(std::string_view key, std::string_view value) override {
     Decoder k(key.substr(std::min<size_t>(1, key.size())));
