@@ -666,3 +666,15 @@ sstream-window: info: 1 late row(s) written to the late output"
     "--time, --watermark do not combine with aggregation without a window (give --tumbling, --sliding or --session" \
     sstream-window --by word --mode update --time t --watermark 1s
 }
+
+# issue-10 item 20 (window arithmetic near the limits): a row belongs to
+# size/slide sliding windows; a slide that would make that count absurd is
+# refused instead of looping for hours on the first row.
+@test "issue-10: a sliding window that would put each row in over a million windows is a usage error" {
+  assert_usage_error \
+    "--sliding 106481d with --slide 1ms puts each row in 9199958400000 windows; at most 1000000 are allowed" \
+    sstream-window --time t --sliding 106481d --slide 1ms --watermark 0s
+  run -0 --separate-stderr sstream-window --time t --sliding 1000s --slide 1ms --watermark 0s \
+    < /dev/null  # exactly a million: allowed
+  assert_stderr_empty
+}

@@ -88,6 +88,15 @@ class WindowOperator final : public Operator {
       if (slide_ms_ > size_ms_) {
         return Status::InvalidArgument("--slide must not be longer than the window (--sliding)");
       }
+      // Each row updates every window that holds it: bound the count so one
+      // row cannot keep the stage busy for hours.
+      const int64_t per_row = (size_ms_ + slide_ms_ - 1) / slide_ms_;
+      if (per_row > kMaxWindowsPerRow) {
+        return Status::InvalidArgument(fmt::format(
+            "--sliding {} with --slide {} puts each row in {} windows; at most {} are allowed "
+            "(use a longer --slide)",
+            o.sliding, o.slide, per_row, kMaxWindowsPerRow));
+      }
     }
     if (!sessions_) {
       if (size_ms_ <= 0) return Status::InvalidArgument("the window size must be positive");
@@ -411,7 +420,11 @@ class WindowOperator final : public Operator {
   }
 
   void Summarize() const override {
-    if (peak_groups_ > 0) {
+    if (peak_groups_ > 0 && unwindowed_) {
+      Log(LogLevel::kInfo,
+          fmt::format("state at its largest: {} group(s), {:.1f} MiB", peak_groups_,
+                      static_cast<double>(peak_state_bytes_) / (1 << 20)));
+    } else if (peak_groups_ > 0) {
       Log(LogLevel::kInfo,
           fmt::format("state at its largest: {} group(s) in {} window(s), {:.1f} MiB", peak_groups_,
                       peak_windows_, static_cast<double>(peak_state_bytes_) / (1 << 20)));
@@ -709,6 +722,7 @@ class WindowOperator final : public Operator {
 
   // Without a window all groups live in one table, stored as the window at 0.
   static constexpr int64_t kUnwindowedStart = 0;
+  static constexpr int64_t kMaxWindowsPerRow = 1'000'000;
   bool unwindowed_ = false;
   int64_t null_time_rows_ = 0;  // dropped: the event time was null
   std::string time_field_;
