@@ -454,7 +454,8 @@ class WindowOperator final : public Operator {
 
   // Checkpoints. State keys (sstream(7), CHECKPOINTS):
   //   "m"                               the watermark and the output time format
-  //   "w" + window start + group key    a window's group (aggregates)
+  //   "w" + window start + group key    a window's group (aggregates); start 0
+  //                                     holds the groups of aggregation without a window
   //   "s" + group key + NUL + start     a session (its end, then aggregates)
   // Window starts are 8 bytes that sort as numbers; group keys are JSON text.
   bool HasState() const override { return true; }
