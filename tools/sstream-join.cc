@@ -17,8 +17,9 @@ void Define(sstream::Cli& cli, Options& o) {
   cli.Choice("--static-format", &o.join.static_format, {"auto", "csv", "tsv", "json"},
              "Format of the static table; auto goes by extension, then by content.");
   cli.TextList("--on", &o.join.on, "KEYS",
-               "Join keys: field, or stream_field=static_column, where the stream side may be an "
-               "expression (\"lower(user)=name\"); comma-separated for several.")
+               "Join keys: field (one column in the output), or stream_field=static_column, "
+               "where the stream side may be an expression (\"lower(user)=name\") and both "
+               "columns stay; comma-separated for several.")
       .Required();
   cli.Choice("--how", &o.join.how, {"inner", "left"},
              "inner drops records without a match; left keeps them with null static columns.");

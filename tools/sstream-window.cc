@@ -14,7 +14,7 @@ void Define(sstream::Cli& cli, Options& o) {
   cli.Text("--time", &o.window.time_field, "FIELD",
            "Event-time field: epoch s/ms/us/ns (number or digits) or ISO-8601 text; or an "
            "expression such as \"to_timestamp(ts, 'dd/MM/yyyy HH:mm')\" (sstream-expr(7)). "
-           "Required for windows.");
+           "Required for windows; null times are dropped and counted.");
   cli.Choice("--time-format", &o.window.time_format, {"auto", "s", "ms", "us", "ns", "iso"},
              "How the event time is written; auto guesses epoch units from magnitude.");
   cli.Text("--tumbling", &o.window.tumbling, "DURATION",
@@ -44,8 +44,9 @@ void Define(sstream::Cli& cli, Options& o) {
            "last(f), each with optional AS name; f is a field or an expression: "
            "\"sum(price * qty) AS revenue\".");
   cli.Choice("-m,--mode", &o.window.mode, {"append", "update", "complete"},
-             "Output mode: append emits final windows once (needs --watermark); update emits "
-             "groups changed in each batch; complete emits the whole table every batch.");
+             "Output mode: append emits final windows once (needs a window and --watermark); "
+             "update emits groups changed in each batch; complete emits the whole table every "
+             "batch. Without a window: update or complete.");
   cli.Choice("--watermark-policy", &o.window.watermark_policy, {"min", "max"},
              "How this stage's watermark combines with one announced upstream: the minimum "
              "(Spark's default: nothing is dropped that either would keep) or the maximum.");
@@ -103,7 +104,9 @@ int main(int argc, char** argv) {
          "User sessions that end after 5 minutes without events"},
         {"sstream-window --time ts --tumbling 1m --agg 'count, avg(latency) AS avg_latency' "
          "--mode update",
-         "Running per-minute averages, updated every batch"}}},
+         "Running per-minute averages, updated every batch"},
+        {"sstream-window --by word --mode complete",
+         "Spark's running word count, without a window: every word's count, every batch"}}},
       [&](sstream::Cli& cli) { Define(cli, o); },
       [&] { return sstream::RunWindow(o.window, o.common); });
 }

@@ -3,7 +3,7 @@
 
 complete -c sstream-join -l static -r -F -d 'The static table: CSV or TSV with a header line, or JSON lines'
 complete -c sstream-join -l static-format -x -a 'auto csv tsv json' -d 'Format of the static table; auto goes by extension, then by content'
-complete -c sstream-join -l on -x -d 'Join keys: field, or stream_field=static_column, where the stream s...'
+complete -c sstream-join -l on -x -d 'Join keys: field (one column in the output), or stream_field=static...'
 complete -c sstream-join -l how -x -a 'inner left' -d 'inner drops records without a match; left keeps them with null stat...'
 complete -c sstream-join -l wire -x -a 'json binary' -d 'Output wire format: JSON lines (readable anywhere) or binary frames...'
 complete -c sstream-join -l control -x -a 'auto always never' -d 'Control signals (batch ticks, watermarks, end of stream) with the d...'

@@ -12,7 +12,7 @@ complete -c sstream-window -l offset -x -d 'Shift window starts from the epoch-a
 complete -c sstream-window -l watermark -x -d 'Allowed lateness: watermark = max event time seen - DURATION; a win...'
 complete -c sstream-window -s b -l by -x -d 'Group by these fields or expressions, comma-separated, each with op...'
 complete -c sstream-window -s a -l agg -x -d 'Aggregates: count, count(f), count(DISTINCT f), approx_count_distin...'
-complete -c sstream-window -s m -l mode -x -a 'append update complete' -d 'Output mode: append emits final windows once (needs --watermark); u...'
+complete -c sstream-window -s m -l mode -x -a 'append update complete' -d 'Output mode: append emits final windows once (needs a window and --...'
 complete -c sstream-window -l watermark-policy -x -a 'min max' -d 'How this stage'\''s watermark combines with one announced upstream: th...'
 complete -c sstream-window -l idle-timeout -x -d 'When no record has arrived for DURATION (processing time), move the...'
 complete -c sstream-window -l late-output -r -F -d 'Append rows dropped as late to FILE, one JSON line each: {window_st...'

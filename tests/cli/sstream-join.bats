@@ -13,8 +13,8 @@ setup() {
 
 @test "an inner join with a CSV table appends the static columns and drops unmatched records" {
   run -0 --separate-stderr sstream-join --static users.csv --on uid=id --data-only < events.ndjson
-  assert_output "$(printf '%s\n' '{"uid":1,"v":"x","name":"ann","city":"Oslo"}' \
-    '{"uid":2,"v":"y","name":"bob","city":null}')"
+  assert_output "$(printf '%s\n' '{"uid":1,"v":"x","id":"1","name":"ann","city":"Oslo"}' \
+    '{"uid":2,"v":"y","id":"2","name":"bob","city":null}')"
   assert_stderr_empty
 }
 
@@ -27,20 +27,20 @@ setup() {
 @test "a left join keeps unmatched records with null static columns" {
   run -0 --separate-stderr sstream-join --static users.csv --on uid=id --how left --data-only \
     < events.ndjson
-  assert_output "$(printf '%s\n' '{"uid":1,"v":"x","name":"ann","city":"Oslo"}' \
-    '{"uid":2,"v":"y","name":"bob","city":null}' \
-    '{"uid":4,"v":"z","name":null,"city":null}' \
-    '{"v":"no key","name":null,"city":null}' \
-    '{"uid":null,"v":"null key","name":null,"city":null}')"
+  assert_output "$(printf '%s\n' '{"uid":1,"v":"x","id":"1","name":"ann","city":"Oslo"}' \
+    '{"uid":2,"v":"y","id":"2","name":"bob","city":null}' \
+    '{"uid":4,"v":"z","id":null,"name":null,"city":null}' \
+    '{"v":"no key","id":null,"name":null,"city":null}' \
+    '{"uid":null,"v":"null key","id":null,"name":null,"city":null}')"
   assert_stderr_empty
 }
 
 @test "an NDJSON table joins like CSV; keys match by value across strings and numbers" {
   run -0 --separate-stderr sstream-join --static users.ndjson --on uid=id --how left --data-only \
     < events.ndjson
-  assert_line --index 0 '{"uid":1,"v":"x","name":"ann","city":"Oslo"}'
-  assert_line --index 1 '{"uid":2,"v":"y","name":"bob","city":null}'
-  assert_line --index 2 '{"uid":4,"v":"z","name":null,"city":null}'
+  assert_line --index 0 '{"uid":1,"v":"x","id":1,"name":"ann","city":"Oslo"}'
+  assert_line --index 1 '{"uid":2,"v":"y","id":"2","name":"bob","city":null}'
+  assert_line --index 2 '{"uid":4,"v":"z","id":null,"name":null,"city":null}'
   assert_stderr_empty
 }
 
@@ -54,10 +54,12 @@ setup() {
   printf '%s\n' 'a,b,val' '1,x,one' '1,y,two' '2,x,three' > multi.csv
   printf '%s\n' '{"p":1,"q":"x"}' '{"p":1,"q":"y"}' '{"p":2,"q":"y"}' > in.ndjson
   run -0 --separate-stderr sstream-join --static multi.csv --on p=a,q=b --data-only < in.ndjson
-  assert_output "$(printf '%s\n' '{"p":1,"q":"x","val":"one"}' '{"p":1,"q":"y","val":"two"}')"
+  assert_output "$(printf '%s\n' '{"p":1,"q":"x","a":"1","b":"x","val":"one"}' \
+    '{"p":1,"q":"y","a":"1","b":"y","val":"two"}')"
   assert_stderr_empty
   run -0 sstream-join --static multi.csv --on p=a --on q=b --data-only < in.ndjson
-  assert_output "$(printf '%s\n' '{"p":1,"q":"x","val":"one"}' '{"p":1,"q":"y","val":"two"}')"
+  assert_output "$(printf '%s\n' '{"p":1,"q":"x","a":"1","b":"x","val":"one"}' \
+    '{"p":1,"q":"y","a":"1","b":"y","val":"two"}')"
 }
 
 @test "a key with several static rows yields one record per row" {
@@ -70,7 +72,7 @@ setup() {
 @test "a static column the record already has is replaced by the static value" {
   printf '{"uid":1,"name":"old","v":1}\n' > in.ndjson
   run -0 sstream-join --static users.csv --on uid=id --data-only < in.ndjson
-  assert_output '{"uid":1,"v":1,"name":"ann","city":"Oslo"}'
+  assert_output '{"uid":1,"v":1,"id":"1","name":"ann","city":"Oslo"}'
 }
 
 @test "an unknown key column is refused, listing the table's columns" {
@@ -113,7 +115,7 @@ setup() {
   printf '%s\n' '{"uid":1}' '{"@sstream":"tick","epoch":0}' '{"@sstream":"watermark","ms":1000}' \
     '{"uid":4}' '{"@sstream":"tick","epoch":1}' '{"@sstream":"end"}' > in.ndjson
   run -0 --separate-stderr sstream-join --control always --static users.csv --on uid=id < in.ndjson
-  assert_output "$(printf '%s\n' '{"uid":1,"name":"ann","city":"Oslo"}' \
+  assert_output "$(printf '%s\n' '{"uid":1,"id":"1","name":"ann","city":"Oslo"}' \
     '{"@sstream":"tick","epoch":0}' \
     '{"@sstream":"watermark","ms":1000,"time":"1970-01-01T00:00:01.000Z"}' \
     '{"@sstream":"tick","epoch":1}' '{"@sstream":"end"}')"
@@ -152,8 +154,8 @@ setup() {
   assert_stderr_contains "users-json.csv: line 1: unexpected character after a quoted field"
   run -0 --separate-stderr sstream-join --static users-json.csv --static-format json --on uid=id \
     --data-only < events.ndjson
-  assert_output "$(printf '%s\n' '{"uid":1,"v":"x","name":"ann","city":"Oslo"}' \
-    '{"uid":2,"v":"y","name":"bob","city":null}')"
+  assert_output "$(printf '%s\n' '{"uid":1,"v":"x","id":1,"name":"ann","city":"Oslo"}' \
+    '{"uid":2,"v":"y","id":"2","name":"bob","city":null}')"
   assert_stderr_empty
 }
 
@@ -179,8 +181,8 @@ setup() {
   assert_stderr_contains "sstream-join: warning: skipped 1 bad record(s)"
   run -0 --separate-stderr sstream-join -q --bad-records skip --static users.csv --on uid=id \
     --data-only < in.ndjson
-  assert_output "$(printf '%s\n' '{"uid":1,"name":"ann","city":"Oslo"}' \
-    '{"uid":2,"name":"bob","city":null}')"
+  assert_output "$(printf '%s\n' '{"uid":1,"id":"1","name":"ann","city":"Oslo"}' \
+    '{"uid":2,"id":"2","name":"bob","city":null}')"
   assert_stderr_empty
 }
 
@@ -192,11 +194,11 @@ setup() {
   printf '%s\n' '{"u":"ANN"}' '{"u":"cy"}' > names.ndjson
   run -0 --separate-stderr sstream-join --static users.csv --on "lower(u)=name" --data-only \
     < names.ndjson
-  assert_output '{"u":"ANN","id":"1","city":"Oslo"}'
+  assert_output '{"u":"ANN","id":"1","name":"ann","city":"Oslo"}'
   run -0 --separate-stderr sstream-join --static users.csv --on "uid + 1=id" --data-only \
     < events.ndjson
-  assert_output '{"uid":1,"v":"x","name":"bob","city":null}
-{"uid":2,"v":"y","name":"cy, jr","city":"Rio \"RJ\""}'
+  assert_output '{"uid":1,"v":"x","id":"2","name":"bob","city":null}
+{"uid":2,"v":"y","id":"3","name":"cy, jr","city":"Rio \"RJ\""}'
 }
 
 @test "--on splits at the last '=' outside parentheses, so the stream side may hold comparisons" {
@@ -204,10 +206,30 @@ setup() {
   printf '{"user":"Bob","k":1}\n' > bob.ndjson
   run -0 sstream-join --static regions.csv --on "if(k >= 1, lower(user), user)=name" --data-only \
     < bob.ndjson
-  assert_output '{"user":"Bob","k":1,"region":"eu"}'
+  assert_output '{"user":"Bob","k":1,"name":"bob","region":"eu"}'
   run -0 sstream-join --static regions.csv --on "CASE WHEN k = 1 THEN lower(user) END=name" \
     --data-only < bob.ndjson
-  assert_output '{"user":"Bob","k":1,"region":"eu"}'
+  assert_output '{"user":"Bob","k":1,"name":"bob","region":"eu"}'
+}
+
+# issue-10 item 16: Spark's join(small, $"value" === $"number") keeps both key columns.
+@test "issue-10: a join on differently named keys keeps the static key column, null-padded when unmatched" {
+  printf '%s\n' '{"number":1,"word":"one"}' '{"number":2,"word":"two"}' > small.ndjson
+  printf '%s\n' '{"value":1}' '{"value":3}' > in.ndjson
+  run -0 --separate-stderr sstream-join --static small.ndjson --on value=number --data-only \
+    < in.ndjson
+  assert_output '{"value":1,"number":1,"word":"one"}'
+  assert_stderr_empty
+  run -0 --separate-stderr sstream-join --static small.ndjson --on value=number --how left \
+    --data-only < in.ndjson
+  assert_output "$(printf '%s\n' '{"value":1,"number":1,"word":"one"}' \
+    '{"value":3,"number":null,"word":null}')"
+  # A key of one name (Spark's join(small, "number")) stays one column.
+  printf '%s\n' '{"number":1}' '{"number":3}' > same.ndjson
+  run -0 sstream-join --static small.ndjson --on number --how left --data-only < same.ndjson
+  assert_output "$(printf '%s\n' '{"number":1,"word":"one"}' '{"number":3,"word":null}')"
+  run -0 sstream-join --static small.ndjson --on number=number --data-only < same.ndjson
+  assert_output '{"number":1,"word":"one"}'
 }
 
 # Issue 10 ("Every row accounted for"): a misspelled key is reported.

@@ -515,7 +515,7 @@ window_of() {
   assert_usage_error "--session: the gap must be positive" \
     sstream-window --time t --session 0s --by u --watermark 0s
   assert_usage_error "--within-watermark does not combine with event-time windows" \
-    sstream-window --time t --watermark 1s --within-watermark
+    sstream-window --time t --tumbling 10s --watermark 1s --within-watermark
   assert_usage_error "--tick must be at least 1ms" "${w[@]}" --tick 0s
 }
 
@@ -613,4 +613,95 @@ sstream-window: info: 1 late row(s) written to the late output"
   assert_stderr_contains "sstream-window: error: --dedup: no record of batch 0 (2 record(s)) has the field 'idd' (did you mean 'id'?)"
   run -0 --separate-stderr sstream-window --batch-window 2 --agg 'sum(w)' --data-only < ev.ndjson
   assert_stderr_contains "sstream-window: warning: --agg: no record of batch 0 (2 record(s)) has the field 'w'"
+}
+
+# issue-10 item 18: a null event time is left out and counted, as Spark's window
+# and watermark ignore it; a missing or unreadable time stays a bad record.
+@test "issue-10: rows whose event time is null are dropped and counted; a missing time is a bad record" {
+  printf '%s\n' '{"t":null,"k":"a"}' '{"t":1000,"k":"a"}' '{"t":null,"k":"a"}' > in.ndjson
+  run -0 --separate-stderr sstream-window --time t --time-format ms --tumbling 10s \
+    --watermark 0s --by k --data-only < in.ndjson
+  assert_output '{"window_start":0,"window_end":10000,"k":"a","count":1}'
+  assert_equal "$stderr" "sstream-window: warning: dropped 2 row(s) whose event time was null"
+  run -0 --separate-stderr sstream-window --time t --time-format ms --session 1s \
+    --watermark 0s --by k --data-only < in.ndjson
+  assert_output '{"session_start":1000,"session_end":2000,"k":"a","count":1}'
+  assert_stderr_contains "dropped 2 row(s) whose event time was null"
+  run -0 --separate-stderr sstream-window --dedup k --time t --time-format ms --watermark 0s \
+    --data-only < in.ndjson
+  assert_output '{"t":1000,"k":"a"}'
+  assert_stderr_contains "dropped 2 row(s) whose event time was null"
+  run -1 --separate-stderr sstream-window --time t --tumbling 10s --watermark 0s \
+    <<< '{"k":"a"}'
+  assert_stderr_contains "stdin: line 1: field 't': event-time field is missing"
+  run -1 --separate-stderr sstream-window --dedup k --time t --watermark 0s <<< '{"k":"a"}'
+  assert_stderr_contains "stdin: line 1: event time: event-time field is missing"
+}
+
+# issue-10 item 20: an out-of-range time wrapped the watermark (signed overflow
+# in the ms conversion) and every later row was dropped as late.
+@test "issue-10: an out-of-range event time is a bad record and leaves the watermark alone" {
+  printf '%s\n' '{"t":-9223372036854775000}' '{"t":5000}' > in.ndjson
+  run -1 --separate-stderr sstream-window --time t --time-format ms --tumbling 10s \
+    --watermark 1s < in.ndjson
+  assert_stderr_contains "stdin: line 1: field 't': event time out of range"
+  run -0 --separate-stderr sstream-window --time t --time-format ms --tumbling 10s \
+    --watermark 1s --bad-records skip < in.ndjson
+  assert_output "$(printf '%s\n' '{"@sstream":"watermark","ms":4000,"time":"1970-01-01T00:00:04.000Z"}' \
+    '{"@sstream":"tick","epoch":0}' '{"window_start":0,"window_end":10000,"count":1}' \
+    '{"@sstream":"end"}')"
+  assert_stderr_contains "skipped 1 bad record(s)"
+  local unit v
+  for unit in s ms us; do
+    for v in 9223372036854775807 -9223372036854775808 '"9223372036854775807"' 1e300; do
+      run -1 --separate-stderr sstream-window --time t --time-format $unit --tumbling 10s \
+        --watermark 1s <<< "{\"t\":$v}"
+      assert_stderr_contains "event time out of range"
+    done
+  done
+  # The largest times and durations keep window and watermark arithmetic in range.
+  run -0 --separate-stderr sstream-window --time t --time-format ms --sliding 106481d \
+    --slide 53240d --watermark 106481d --data-only <<< '{"t":9200000000000000}'
+  assert_equal "${#lines[@]}" 2
+  assert_stderr_empty
+}
+
+# issue-10 item 23: "." and "-." passed the numeric check and read as epoch 0.
+@test "issue-10: event-time text \".\" or \"-.\" is a bad record, not epoch 0" {
+  run -1 --separate-stderr sstream-window --time t --tumbling 10s --watermark 0s <<< '{"t":"."}'
+  assert_stderr_contains "stdin: line 1: field 't': event time '.' is not a number"
+  run -0 --separate-stderr sstream-window --time t --tumbling 10s --watermark 0s \
+    --bad-records skip --data-only <<< '{"t":"-."}'
+  assert_output ""
+  assert_stderr_contains "event time '-.' is not a number" "skipped 1 bad record(s)"
+}
+
+# issue-10: Spark's running word count, groupBy(word).count(), needs no window.
+@test "issue-10: aggregation without a window runs in update and complete mode; append is refused" {
+  printf '%s\n' '{"word":"b"}' '{"word":"a"}' "$(tick 0)" '{"word":"a"}' "$(tick 1)" > in.ndjson
+  run -0 --separate-stderr sstream-window --by word --agg count --mode complete --data-only \
+    < in.ndjson
+  assert_output "$(printf '%s\n' '{"word":"a","count":1}' '{"word":"b","count":1}' \
+    '{"word":"a","count":2}' '{"word":"b","count":1}')"
+  assert_stderr_empty
+  run -0 --separate-stderr sstream-window --by word --mode update --data-only < in.ndjson
+  assert_output "$(printf '%s\n' '{"word":"a","count":1}' '{"word":"b","count":1}' \
+    '{"word":"a","count":2}')"
+  assert_usage_error "append mode needs a window that a watermark closes" \
+    sstream-window --by word
+  assert_usage_error \
+    "--time, --watermark do not combine with aggregation without a window (give --tumbling, --sliding or --session" \
+    sstream-window --by word --mode update --time t --watermark 1s
+}
+
+# issue-10 item 20 (window arithmetic near the limits): a row belongs to
+# size/slide sliding windows; a slide that would make that count absurd is
+# refused instead of looping for hours on the first row.
+@test "issue-10: a sliding window that would put each row in over a million windows is a usage error" {
+  assert_usage_error \
+    "--sliding 106481d with --slide 1ms puts each row in 9199958400000 windows; at most 1000000 are allowed" \
+    sstream-window --time t --sliding 106481d --slide 1ms --watermark 0s
+  run -0 --separate-stderr sstream-window --time t --sliding 1000s --slide 1ms --watermark 0s \
+    < /dev/null  # exactly a million: allowed
+  assert_stderr_empty
 }

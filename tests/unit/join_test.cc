@@ -278,14 +278,14 @@ TEST_F(JoinOperatorTest, MultiKeyAndRenamedKeys) {
   ASSERT_TRUE(j.init.ok()) << j.init.ToString();
   ASSERT_TRUE(j.run.status.ok());
   EXPECT_EQ(j.run.data, std::vector<std::string>({
-                            R"({"sa":1,"b":"y","v":"two"})",
-                            R"({"sa":"2","b":"x","v":"three"})",
+                            R"({"sa":1,"b":"y","a":"1","v":"two"})",
+                            R"({"sa":"2","b":"x","a":"2","v":"three"})",
                         }));
   // The same keys given as two --on values.
   o.on = {"sa=a", "b"};
   Joined k = Join(o, {R"({"sa":1,"b":"x"})"});
   ASSERT_TRUE(k.run.status.ok());
-  EXPECT_EQ(k.run.data, std::vector<std::string>({R"({"sa":1,"b":"x","v":"one"})"}));
+  EXPECT_EQ(k.run.data, std::vector<std::string>({R"({"sa":1,"b":"x","a":"1","v":"one"})"}));
 }
 
 TEST_F(JoinOperatorTest, NdjsonStaticTable) {

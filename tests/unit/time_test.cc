@@ -431,5 +431,92 @@ TEST(CivilDaysTest, RoundTripOverAWideRange) {
   }
 }
 
+// ---- issue-10: out-of-range and non-numeric event times ----
+
+// issue-10 item 20: every unit is range-checked, so no event time can wrap the
+// window or watermark arithmetic (a millisecond value had no check at all).
+TEST(EpochToMillisTest, Issue10EveryUnitRefusesTimesBeyondTheLimit) {
+  int64_t ms;
+  for (TimeFormat unit : {TimeFormat::kSeconds, TimeFormat::kMillis, TimeFormat::kMicros,
+                          TimeFormat::kNanos, TimeFormat::kAuto}) {
+    for (int64_t v : {std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min(),
+                      int64_t{-9'223'372'036'854'775'000}}) {
+      Status s = EpochToMillis(v, unit, &ms, nullptr);
+      if (unit == TimeFormat::kNanos || (unit == TimeFormat::kAuto)) {
+        // ns: 9.2e18 ns is 9.2e12 ms, within range (auto reads it as ns).
+        EXPECT_TRUE(s.ok()) << v << ": " << s.ToString();
+        continue;
+      }
+      EXPECT_TRUE(s.IsInvalidArgument()) << TimeFormatName(unit) << " " << v;
+      EXPECT_NE(s.message().find("out of range"), std::string::npos) << s.message();
+    }
+    EXPECT_TRUE(EpochToMillis(1e300, unit, &ms, nullptr).IsInvalidArgument());
+    EXPECT_TRUE(EpochToMillis(-1e300, unit, &ms, nullptr).IsInvalidArgument());
+  }
+  // The limit itself is accepted in ms; one past it is not.
+  EXPECT_TRUE(EpochToMillis(kMaxEventTimeMs, TimeFormat::kMillis, &ms, nullptr).ok());
+  EXPECT_EQ(ms, kMaxEventTimeMs);
+  EXPECT_TRUE(EpochToMillis(-kMaxEventTimeMs, TimeFormat::kMillis, &ms, nullptr).ok());
+  EXPECT_TRUE(
+      EpochToMillis(kMaxEventTimeMs + 1, TimeFormat::kMillis, &ms, nullptr).IsInvalidArgument());
+  EXPECT_TRUE(
+      EpochToMillis(-kMaxEventTimeMs - 1, TimeFormat::kMillis, &ms, nullptr).IsInvalidArgument());
+  EXPECT_TRUE(EpochToMillis((kMaxEventTimeMs + 1) * 1000, TimeFormat::kMicros, &ms, nullptr)
+                  .IsInvalidArgument());
+  EXPECT_TRUE(EpochToMillis(kMaxEventTimeMs / 1000 + 1, TimeFormat::kSeconds, &ms, nullptr)
+                  .IsInvalidArgument());
+  // Text goes through the same checks.
+  TimeFormat used;
+  EXPECT_TRUE(ParseTimeText("-9223372036854775000", TimeFormat::kMillis, &ms, &used)
+                  .IsInvalidArgument());
+  EXPECT_TRUE(ParseTimeText("9300000000000000", TimeFormat::kMillis, &ms, &used)
+                  .IsInvalidArgument());
+  Status s = ParseTimeText(std::string(400, '9') + ".5", TimeFormat::kAuto, &ms, &used);
+  EXPECT_NE(s.message().find("out of range"), std::string::npos) << s.message();
+  // The longest duration stays within int64 when added to the latest time.
+  int64_t longest;
+  ASSERT_TRUE(ParseDuration("106481 days", &longest).ok());
+  EXPECT_LE(longest, kMaxEventTimeMs);
+  EXPECT_FALSE(ParseDuration("106482 days", &longest).ok());
+}
+
+// issue-10 item 23: "." and "-." looked numeric and parsed as epoch 0.
+TEST(ParseTimeTextTest, Issue10ADotWithoutDigitsIsNotANumber) {
+  int64_t ms = 42;
+  TimeFormat used;
+  for (const char* text : {".", "-.", "-"}) {
+    for (TimeFormat f : {TimeFormat::kAuto, TimeFormat::kSeconds, TimeFormat::kMillis}) {
+      Status s = ParseTimeText(text, f, &ms, &used);
+      EXPECT_TRUE(s.IsInvalidArgument()) << text << " " << TimeFormatName(f);
+    }
+  }
+  EXPECT_EQ(ms, 42);
+  Status s = ParseTimeText(".", TimeFormat::kAuto, &ms, &used);
+  EXPECT_NE(s.message().find("'.' is not a number"), std::string::npos) << s.message();
+  // Numbers with a leading or trailing point still parse.
+  ASSERT_TRUE(ParseTimeText(".5", TimeFormat::kSeconds, &ms, &used).ok());
+  EXPECT_EQ(ms, 500);
+  ASSERT_TRUE(ParseTimeText("-1.", TimeFormat::kSeconds, &ms, &used).ok());
+  EXPECT_EQ(ms, -1000);
+}
+
+// issue-10 item 20: a pattern cannot build a time beyond the limit, and a
+// wide field cannot overflow while its digits are read.
+TEST(TimePatternTest, Issue10NoOverflowAndNoTimeBeyondTheLimit) {
+  TimePattern p;
+  ASSERT_TRUE(p.Compile("yyyy-MM-dd").ok());
+  int64_t ms = 0;
+  ASSERT_TRUE(p.Parse("2026-01-02", &ms));
+  EXPECT_EQ(ms, 1'767'312'000'000);
+  EXPECT_FALSE(p.Parse("999999-01-02", &ms));  // about 3.2e16 ms: out of range
+  ASSERT_TRUE(p.Parse("99999-01-02", &ms));    // about 3.1e15 ms
+  TimePattern wide;
+  ASSERT_TRUE(wide.Compile("yyyyyyyyyyyyyyyyyyyyyyyyMM").ok());
+  EXPECT_FALSE(wide.Parse("99999999999999999999999901", &ms));
+  TimePattern frac;
+  ASSERT_TRUE(frac.Compile("ss.SSSSSSSSSSSSSSSSSSSSSSSSSSSS").ok());
+  EXPECT_FALSE(frac.Parse("01.9999999999999999999999999999", &ms));
+}
+
 }  // namespace
 }  // namespace sstream

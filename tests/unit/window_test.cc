@@ -449,6 +449,59 @@ TEST(SessionWindowTest, QueriesSparkRefusesAreRefused) {
       << "one window kind at a time";
 }
 
+// issue-10 item 18: Spark's window() and watermark leave out rows whose event
+// time is null; a missing or unreadable one stays a bad record.
+TEST(WindowOperatorTest, Issue10NullEventTimeIsDroppedMissingIsBad) {
+  for (const char* mode : {"append", "update", "complete"}) {
+    StageRun r = RunWin(Options(mode), {R"({"t":null})", Row(1'000), Tick(0), kEnd});
+    ASSERT_TRUE(r.status.ok()) << mode << ": " << r.status.ToString();
+    EXPECT_EQ(r.data, std::vector<std::string>({Win(0, 1)})) << mode;
+  }
+  StageRun r = RunWin(Options("append"), {R"({"x":1})", Tick(0), kEnd});
+  EXPECT_TRUE(r.status.IsInvalidArgument()) << r.status.ToString();
+  EXPECT_NE(r.status.message().find("event-time field is missing"), std::string::npos)
+      << r.status.message();
+  WindowOptions sessions = Options("append");
+  sessions.tumbling.clear();
+  sessions.session = "1s";
+  sessions.by = {"k"};
+  r = RunWin(sessions, {R"({"t":null,"k":1})", R"({"t":500,"k":1})", kEnd});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({R"({"session_start":500,"session_end":1500,"k":1,"count":1})"}));
+}
+
+// issue-10: Spark's groupBy(word).count() on a stream, without a window, in
+// update and complete mode; append is refused as Spark refuses it.
+TEST(WindowOperatorTest, Issue10AggregationWithoutAWindow) {
+  WindowOptions o;
+  o.by = {"w"};
+  o.mode = "complete";
+  StageRun r = RunWin(o, {R"({"w":"b"})", R"({"w":"a"})", Tick(0), R"({"w":"a"})", Tick(1), kEnd});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.lines, std::vector<std::string>({R"({"w":"a","count":1})", R"({"w":"b","count":1})",
+                                               Tick(0), R"({"w":"a","count":2})",
+                                               R"({"w":"b","count":1})", Tick(1), kEnd}));
+  o.mode = "update";
+  o.agg = "count, sum(v) AS s";
+  r = RunWin(o, {R"({"w":"b","v":1})", R"({"w":"a","v":2})", Tick(0), R"({"w":"a","v":3})",
+                 Tick(1), kEnd});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({R"({"w":"a","count":1,"s":2})",
+                                              R"({"w":"b","count":1,"s":1})",
+                                              R"({"w":"a","count":2,"s":5})"}));
+  o.by.clear();  // one group: the whole stream
+  o.agg = "count";
+  r = RunWin(o, {R"({"w":"b"})", R"({"w":"a"})", Tick(0), kEnd});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.data, std::vector<std::string>({R"({"count":2})"}));
+  std::unique_ptr<Operator> op;
+  o.mode = "append";
+  EXPECT_TRUE(testing_util::FailsWith(NewWindowOperator(o, &op), "append mode needs a window"));
+  o.mode = "update";
+  o.watermark = "1s";
+  EXPECT_TRUE(testing_util::FailsWith(NewWindowOperator(o, &op), "need a window"));
+}
+
 // Spark's approx_count_distinct(u [, rsd]): HyperLogLog, within its error.
 TEST(WindowOperatorTest, ApproxCountDistinct) {
   WindowOptions o = Options("complete", "");

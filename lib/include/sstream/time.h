@@ -14,10 +14,17 @@
 
 namespace sstream {
 
+// The event times sstream accepts: |t| <= kMaxEventTimeMs, about 291,000
+// years either side of 1970. Every parser and unit conversion below refuses
+// anything further out ("out of range"), and ParseDuration refuses durations
+// beyond the same bound, so window and watermark arithmetic (t + size,
+// t + gap, max - delay, sliding starts) stays far inside int64.
+inline constexpr int64_t kMaxEventTimeMs = int64_t{9'200} * 1'000'000'000'000;
+
 // Parses "10s", "500ms", "1.5 s", "2 minutes", "1h30m", "250 milliseconds".
 // Units: ns us ms s m h d (and their English names, singular or plural).
 // A bare number is rejected: the unit is always explicit. Negative durations
-// are rejected.
+// are rejected, and so are durations over kMaxEventTimeMs.
 Status ParseDuration(std::string_view text, int64_t* ms);
 
 // How an event-time value is written in the input.
@@ -37,6 +44,7 @@ const char* TimeFormatName(TimeFormat f);
 // Converts an epoch number in `unit` (kAuto guesses: |v| < 1e11 seconds,
 // < 1e14 milliseconds, < 1e17 microseconds, else nanoseconds) to ms, flooring
 // towards negative infinity. *used receives the unit actually applied.
+// A result beyond kMaxEventTimeMs is InvalidArgument ("out of range").
 Status EpochToMillis(double value, TimeFormat unit, int64_t* ms, TimeFormat* used);
 Status EpochToMillis(int64_t value, TimeFormat unit, int64_t* ms, TimeFormat* used);
 
@@ -47,6 +55,7 @@ Status ParseIsoTimestamp(std::string_view text, int64_t* ms);
 
 // Parses an event-time value given as text: digits (with optional sign and
 // fraction) are an epoch number in `fmt`'s unit, anything else is ISO-8601.
+// Text that looks numeric but is not a number ("." or "-.") is an error.
 Status ParseTimeText(std::string_view text, TimeFormat fmt, int64_t* ms, TimeFormat* used);
 
 // "2026-01-02T03:04:05.123Z".
@@ -61,6 +70,7 @@ class TimePattern {
  public:
   Status Compile(std::string_view pattern);
   // The whole text must match; missing date parts default to 1970-01-01.
+  // Times beyond kMaxEventTimeMs do not parse.
   bool Parse(std::string_view text, int64_t* ms) const;
   void Format(int64_t ms, std::string* out) const;
 

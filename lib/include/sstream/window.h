@@ -11,6 +11,9 @@
 // Append mode emits a window once, when the watermark passes its end, then
 // forgets it; update mode emits the groups changed in a batch; complete mode
 // emits the whole table every batch and never drops late rows.
+// Without any window the groups span the whole stream (Spark's groupBy on a
+// stream): update and complete mode only, no event time read. A row whose
+// event time is null is dropped and counted, as Spark's window() drops it.
 #pragma once
 
 #include <cstdint>

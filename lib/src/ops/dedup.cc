@@ -56,8 +56,15 @@ class DedupOperator final : public Operator {
     if (columns_.has_expressions()) SSTREAM_RETURN_IF_ERROR(columns_.Compute());
     int64_t t = 0;
     if (watermark_) {
+      const std::string_view raw_time = scanner_->value(time_index_);
+      if (KindOfRaw(raw_time) == JsonKind::kNull) {
+        // As in the window stage: a null event time drops the row (counted);
+        // a missing or unreadable one is a bad record.
+        ++null_time_rows_;
+        return Status::OK();
+      }
       TimeFormat used;
-      Status s = EventTimeFromRaw(scanner_->value(time_index_), time_format_, &t, &used);
+      Status s = EventTimeFromRaw(raw_time, time_format_, &t, &used);
       if (!s.ok()) return s.WithContext("event time");
       watermark_->Observe(t);
       // SPEC §3 rule 4: a dedup row is late when its event time <= the watermark.
@@ -115,6 +122,10 @@ class DedupOperator final : public Operator {
     if (late_rows_ > 0) {
       Log(LogLevel::kWarning,
           fmt::format("dropped {} late row(s): event time <= watermark", late_rows_));
+    }
+    if (null_time_rows_ > 0) {
+      Log(LogLevel::kWarning,
+          fmt::format("dropped {} row(s) whose event time was null", null_time_rows_));
     }
   }
 
@@ -188,6 +199,7 @@ class DedupOperator final : public Operator {
   std::string key_, key_scratch_;
   int64_t duplicates_ = 0;
   int64_t late_rows_ = 0;
+  int64_t null_time_rows_ = 0;  // dropped: the event time was null
   std::unordered_set<std::string> touched_;  // keys added or forgotten since the last save
 };
 

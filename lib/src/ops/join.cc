@@ -66,6 +66,9 @@ class JoinOperator final : public Operator {
     SSTREAM_RETURN_IF_ERROR(LoadStaticTable(o.static_path, o.static_format, &table));
     std::vector<std::string> stream_keys;
     std::vector<size_t> static_key_cols;
+    // Static key columns the record already holds under the same name (a
+    // "using" join, Spark's join(table, "key")): one column in the output.
+    std::vector<bool> merged(table.columns.size(), false);
     std::vector<std::string> items;
     SSTREAM_RETURN_IF_ERROR(Status::AsUsage(text::SplitFieldLists(o.on, "--on", &items)));
     for (const auto& item : items) {
@@ -83,19 +86,20 @@ class JoinOperator final : public Operator {
       }
       stream_keys.push_back(s);
       static_key_cols.push_back(col);
+      if (s == t) merged[col] = true;
     }
     if (stream_keys.empty()) return Status::Usage("--on KEY is required");
     n_keys_ = stream_keys.size();
-    // The static columns that are not join keys are appended to each record.
-    std::vector<bool> is_key(table.columns.size(), false);
-    for (size_t c : static_key_cols) is_key[c] = true;
+    // Every static column is appended to each record but the keys of a
+    // "using" join: with `stream=static` both sides stay, as in Spark's
+    // join(table, $"stream" === $"static") (null-padded when unmatched).
     for (const auto& s : stream_keys) {
       size_t index;
       SSTREAM_RETURN_IF_ERROR(Status::AsUsage(columns_.Add(s, "--on", &index)));
       key_index_.push_back(index);
     }
     for (size_t c = 0; c < table.columns.size(); ++c) {
-      if (is_key[c]) continue;
+      if (merged[c]) continue;
       extra_cols_.push_back(table.columns[c]);
       extra_col_index_.push_back(c);
       // Read too, to notice records that already have the column.

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
@@ -61,9 +62,10 @@ using SessionMap = std::map<int64_t, Session>;
 class WindowOperator final : public Operator {
  public:
   Status Init(const WindowOptions& o) {
-    if (o.time_field.empty()) return Status::InvalidArgument("--time FIELD is required");
     int kinds = !o.tumbling.empty() + !o.sliding.empty() +
                 (!o.session.empty() || !o.session_gap_field.empty());
+    if (kinds == 0 && o.slide.empty()) return InitUnwindowed(o);
+    if (o.time_field.empty()) return Status::InvalidArgument("--time FIELD is required");
     if (kinds != 1) {
       return Status::InvalidArgument(
           "give one of --tumbling SIZE, --sliding SIZE --slide EVERY, or --session GAP "
@@ -85,6 +87,15 @@ class WindowOperator final : public Operator {
       // Spark: "The slide duration must be less than or equal to the windowDuration."
       if (slide_ms_ > size_ms_) {
         return Status::InvalidArgument("--slide must not be longer than the window (--sliding)");
+      }
+      // Each row updates every window that holds it: bound the count so one
+      // row cannot keep the stage busy for hours.
+      const int64_t per_row = (size_ms_ + slide_ms_ - 1) / slide_ms_;
+      if (per_row > kMaxWindowsPerRow) {
+        return Status::InvalidArgument(fmt::format(
+            "--sliding {} with --slide {} puts each row in {} windows; at most {} are allowed "
+            "(use a longer --slide)",
+            o.sliding, o.slide, per_row, kMaxWindowsPerRow));
       }
     }
     if (!sessions_) {
@@ -149,6 +160,44 @@ class WindowOperator final : public Operator {
     return Status::OK();
   }
 
+  // Aggregation without a window (Spark's groupBy(...).agg(...) on a stream):
+  // one table of groups for the whole stream, emitted in update or complete
+  // mode, never evicted. No event time is read.
+  Status InitUnwindowed(const WindowOptions& o) {
+    unwindowed_ = true;
+    SSTREAM_RETURN_IF_ERROR(ParseOutputMode(o.mode, &mode_));
+    if (mode_ == OutputMode::kAppend) {
+      // Spark: "Append output mode not supported when there are streaming
+      // aggregations on streaming DataFrames/DataSets without watermark";
+      // with no window, no watermark could ever finish a group either.
+      return Status::InvalidArgument(
+          "append mode needs a window that a watermark closes: aggregation without a window "
+          "runs in --mode update or --mode complete (or give --tumbling, --sliding or "
+          "--session with --time and --watermark)");
+    }
+    if (!o.time_field.empty() || !o.watermark.empty() || !o.late_output.empty() ||
+        !o.idle_timeout.empty()) {
+      return Status::InvalidArgument(
+          "--time, --watermark, --late-output and --idle-timeout need a window (--tumbling, "
+          "--sliding or --session)");
+    }
+    if (o.state_store == "lmdb") {
+      if (mode_ == OutputMode::kComplete) {
+        return Status::InvalidArgument(
+            "--state-store lmdb does not combine with complete mode (it emits all state every "
+            "batch: keep it in memory)");
+      }
+      lmdb_ = true;
+    } else if (o.state_store != "memory") {
+      return Status::InvalidArgument(
+          fmt::format("unknown --state-store '{}' (expected memory or lmdb)", o.state_store));
+    }
+    SSTREAM_RETURN_IF_ERROR(PlanGroupedAggregation(o.by, o.agg, &columns_, &plan_));
+    scanner_ = std::make_unique<RecordScanner>(columns_.paths());
+    columns_.Bind(scanner_.get());
+    return Status::OK();
+  }
+
   Status InitSessions(const WindowOptions& o) {
     sessions_ = true;
     if (!o.session.empty() && !o.session_gap_field.empty()) {
@@ -165,9 +214,20 @@ class WindowOperator final : public Operator {
     SSTREAM_RETURN_IF_ERROR(scanner_->Scan(f));
     columns_.Seen(f.json);
     if (columns_.has_expressions()) SSTREAM_RETURN_IF_ERROR(columns_.Compute());
+    if (unwindowed_) {
+      key_ = BuildGroupKey(*scanner_, plan_.key_index, &key_scratch_);
+      return AddToWindow(kUnwindowedStart, HashKey(key_));
+    }
+    const std::string_view raw_time = scanner_->value(time_index_);
+    if (KindOfRaw(raw_time) == JsonKind::kNull) {
+      // Spark's window() and watermark leave out rows whose event time is
+      // null; a missing or unreadable time stays a bad record.
+      ++null_time_rows_;
+      return Status::OK();
+    }
     int64_t t;
     TimeFormat used;
-    Status s = EventTimeFromRaw(scanner_->value(time_index_), time_format_, &t, &used);
+    Status s = EventTimeFromRaw(raw_time, time_format_, &t, &used);
     if (!s.ok()) return s.WithContext(fmt::format("field '{}'", time_field_));
     if (!fixed_out_format_ && !format_seen_) {
       out_format_ = used;
@@ -189,25 +249,29 @@ class WindowOperator final : public Operator {
         if (late_out_) status = WriteLate(f.json, start, start + size_ms_);
         return;
       }
-      GroupTable& table = Window(start);
-      AggGroup* g = table.FindOrAdd(key_, hash);
-      if (g == nullptr) {
-        status = Status::InvalidArgument(
-            "the group keys of one window passed 4 GiB (use a shorter window or fewer keys)");
-        return;
-      }
-      if (lmdb_ && g->count == 0 && !g->slots) {
-        status = LoadStored(start, key_, g);  // the group as of the last batch
-        if (!status.ok()) return;
-      }
-      plan_.aggregator.Add(g, *scanner_);
-      if (checkpointing_ && !g->unsaved) {
-        g->unsaved = true;
-        changed_.emplace_back(start, table.IdOf(g));
-      }
+      status = AddToWindow(start, hash);
     });
     late_rows_ += late;  // rows, not (row, window) pairs
     return status;
+  }
+
+  // Adds the scanned row to its group (key_, of `hash`) in the window at `start`.
+  Status AddToWindow(int64_t start, uint64_t hash) {
+    GroupTable& table = Window(start);
+    AggGroup* g = table.FindOrAdd(key_, hash);
+    if (g == nullptr) {
+      return Status::InvalidArgument(
+          "the group keys of one window passed 4 GiB (use a shorter window or fewer keys)");
+    }
+    if (lmdb_ && g->count == 0 && !g->slots) {
+      SSTREAM_RETURN_IF_ERROR(LoadStored(start, key_, g));  // the group as of the last batch
+    }
+    plan_.aggregator.Add(g, *scanner_);
+    if (checkpointing_ && !g->unsaved) {
+      g->unsaved = true;
+      changed_.emplace_back(start, table.IdOf(g));
+    }
+    return Status::OK();
   }
 
   // Beyond Spark: a late row goes to the side output instead of vanishing,
@@ -332,12 +396,28 @@ class WindowOperator final : public Operator {
 
   Status OnEnd(FrameWriter* out) override {
     // End of input: every open window is final (append mode flushes them all).
+    // The watermark then moves to the newest flushed end, at the boundary
+    // that saves the flush (stage.h): flushed windows are final, so a later
+    // run under the same checkpoint finds rows for them late instead of
+    // opening and emitting them a second time.
     if (mode_ == OutputMode::kAppend && sessions_) {
+      // A row merges with a session it touches (t <= end): with the gap
+      // added, every such row is late (t + gap <= end + gap). A gap read
+      // from each row has no such bound: the newest end is what is known.
+      int64_t newest_end = std::numeric_limits<int64_t>::min();
+      for (const auto& [key, sessions] : sessions_by_key_) {
+        for (const auto& [start, session] : sessions) newest_end = std::max(newest_end, session.end);
+      }
+      if (newest_end != std::numeric_limits<int64_t>::min()) {
+        watermark_->RaiseTo(newest_end + gap_ms_);
+      }
       return EmitSessions([](int64_t, const Session&) { return true; }, true, out);
     }
     if (mode_ == OutputMode::kAppend) {
       NoteStateSize();
-      for (int64_t start : OpenWindows()) {
+      const std::vector<int64_t> open = OpenWindows();
+      if (!open.empty()) watermark_->RaiseTo(open.back() + size_ms_);
+      for (int64_t start : open) {
         if (lmdb_) SSTREAM_RETURN_IF_ERROR(Materialize(start));
         SSTREAM_RETURN_IF_ERROR(EmitWindow(start, windows_[start], false, out));
         if (checkpointing_) evicted_.push_back(start);
@@ -350,7 +430,11 @@ class WindowOperator final : public Operator {
   }
 
   void Summarize() const override {
-    if (peak_groups_ > 0) {
+    if (peak_groups_ > 0 && unwindowed_) {
+      Log(LogLevel::kInfo,
+          fmt::format("state at its largest: {} group(s), {:.1f} MiB", peak_groups_,
+                      static_cast<double>(peak_state_bytes_) / (1 << 20)));
+    } else if (peak_groups_ > 0) {
       Log(LogLevel::kInfo,
           fmt::format("state at its largest: {} group(s) in {} window(s), {:.1f} MiB", peak_groups_,
                       peak_windows_, static_cast<double>(peak_state_bytes_) / (1 << 20)));
@@ -360,6 +444,10 @@ class WindowOperator final : public Operator {
           fmt::format("dropped {} row(s) whose session gap was missing, not a duration or not "
                       "positive",
                       bad_gap_rows_));
+    }
+    if (null_time_rows_ > 0) {
+      Log(LogLevel::kWarning,
+          fmt::format("dropped {} row(s) whose event time was null", null_time_rows_));
     }
     if (late_rows_ > 0 && late_out_) {
       Log(LogLevel::kInfo, fmt::format("{} late row(s) written to the late output", late_rows_));
@@ -376,7 +464,8 @@ class WindowOperator final : public Operator {
 
   // Checkpoints. State keys (sstream(7), CHECKPOINTS):
   //   "m"                               the watermark and the output time format
-  //   "w" + window start + group key    a window's group (aggregates)
+  //   "w" + window start + group key    a window's group (aggregates); start 0
+  //                                     holds the groups of aggregation without a window
   //   "s" + group key + NUL + start     a session (its end, then aggregates)
   // Window starts are 8 bytes that sort as numbers; group keys are JSON text.
   bool HasState() const override { return true; }
@@ -632,18 +721,28 @@ class WindowOperator final : public Operator {
     for (uint32_t id : order_) {
       AggGroup& g = groups.group(id);
       g.dirty = false;
-      buf_.assign("{\"window_start\":");
-      AppendTime(&buf_, start, out_format_);
-      buf_.append(",\"window_end\":");
-      AppendTime(&buf_, start + size_ms_, out_format_);
+      if (unwindowed_) {
+        buf_.assign("{");  // the fields each start with a comma: the first loses it
+      } else {
+        buf_.assign("{\"window_start\":");
+        AppendTime(&buf_, start, out_format_);
+        buf_.append(",\"window_end\":");
+        AppendTime(&buf_, start + size_ms_, out_format_);
+      }
       AppendGroupKeyFields(&buf_, plan_.key_names, groups.key(id));
       plan_.aggregator.AppendValues(&buf_, g);
+      if (unwindowed_ && buf_.size() > 1) buf_.erase(1, 1);
       buf_.push_back('}');
       SSTREAM_RETURN_IF_ERROR(out->WriteData(buf_));
     }
     return Status::OK();
   }
 
+  // Without a window all groups live in one table, stored as the window at 0.
+  static constexpr int64_t kUnwindowedStart = 0;
+  static constexpr int64_t kMaxWindowsPerRow = 1'000'000;
+  bool unwindowed_ = false;
+  int64_t null_time_rows_ = 0;  // dropped: the event time was null
   std::string time_field_;
   // Evict by the watermark at the next batch end even if it does not
   // advance: at a run's first batch (a run-once trigger's last batch may have
@@ -702,7 +801,9 @@ Status NewWindowOperator(const WindowOptions& o, std::unique_ptr<Operator>* out)
 namespace {
 
 // What sstream-window does, by the options given: one of three operators.
-enum class WindowKind { kEventTime, kSessions, kBatches, kDedup };
+// kUnwindowed is the window operator with no window: groups over the whole
+// stream.
+enum class WindowKind { kEventTime, kSessions, kBatches, kDedup, kUnwindowed };
 
 // Every option that differs from its default: its value as text, and the
 // operators that use it. One table, so a new option can neither be silently
@@ -738,10 +839,10 @@ std::vector<SetOption> SetOptions(const WindowOptions& o) {
   add("--session-gap-field", o.session_gap_field, d.session_gap_field, {K::kSessions});
   add("--watermark", o.watermark, d.watermark, timed);
   add("--watermark-policy", o.watermark_policy, d.watermark_policy, timed);
-  add("--state-store", o.state_store, d.state_store, windows);
-  add("--by", list(o.by), list(d.by), {K::kEventTime, K::kSessions, K::kBatches});
-  add("--agg", o.agg, d.agg, {K::kEventTime, K::kSessions, K::kBatches});
-  add("--mode", o.mode, d.mode, aggregating);
+  add("--state-store", o.state_store, d.state_store, {K::kEventTime, K::kUnwindowed});
+  add("--by", list(o.by), list(d.by), {K::kEventTime, K::kSessions, K::kBatches, K::kUnwindowed});
+  add("--agg", o.agg, d.agg, {K::kEventTime, K::kSessions, K::kBatches, K::kUnwindowed});
+  add("--mode", o.mode, d.mode, {K::kEventTime, K::kSessions, K::kUnwindowed});
   add("--late-output", o.late_output, d.late_output, aggregating, false);
   add("--idle-timeout", o.idle_timeout, d.idle_timeout, aggregating, false);
   add("--batch-window", std::to_string(o.batch_window), std::to_string(d.batch_window), {K::kBatches});
@@ -789,7 +890,8 @@ Status MakeWindowOperator(const WindowOptions& o, WindowKind kind, std::unique_p
       return NewDedupOperator(d, op);
     }
     case WindowKind::kEventTime:
-    case WindowKind::kSessions: break;
+    case WindowKind::kSessions:
+    case WindowKind::kUnwindowed: break;
   }
   return NewWindowOperator(o, op);
 }
@@ -797,12 +899,16 @@ Status MakeWindowOperator(const WindowOptions& o, WindowKind kind, std::unique_p
 }  // namespace
 
 Status NewWindowStage(const WindowOptions& o, std::unique_ptr<Operator>* op) {
+  const bool no_window = o.tumbling.empty() && o.sliding.empty();
   const WindowKind kind = o.batch_window > 0                                   ? WindowKind::kBatches
                           : !o.dedup.empty()                                   ? WindowKind::kDedup
                           : !o.session.empty() || !o.session_gap_field.empty() ? WindowKind::kSessions
+                          : no_window                                          ? WindowKind::kUnwindowed
                                                                                : WindowKind::kEventTime;
-  static const char* const kModeName[] = {"event-time windows", "session windows",
-                                          "--batch-window", "--dedup"};
+  static const char* const kModeName[] = {
+      "event-time windows", "session windows", "--batch-window", "--dedup",
+      "aggregation without a window (give --tumbling, --sliding or --session for event-time "
+      "windows)"};
   std::vector<std::string> unused;
   const std::vector<SetOption> set = SetOptions(o);
   for (const SetOption& opt : set) {

@@ -81,6 +81,7 @@ bool Digits(std::string_view text, size_t* pos, int exact, int max_digits, int64
   int n = 0;
   const int limit = exact > 0 ? exact : max_digits;
   while (*pos < text.size() && n < limit && std::isdigit(static_cast<unsigned char>(text[*pos]))) {
+    if (n == 18) return false;  // more would overflow: no field is that long
     v = v * 10 + (text[*pos] - '0');
     ++*pos;
     ++n;
@@ -116,6 +117,9 @@ bool TimePattern::Parse(std::string_view text, int64_t* ms) const {
           year = 2000 + v;
         } else {
           if (!Digits(text, &pos, adjacent ? std::max(p.width, 4) : 0, 6, &v)) return false;
+          // A wide pattern ("yyyyyyyyy") reads more digits, but a year of
+          // more than six would overflow the day arithmetic below.
+          if (v > 999'999) return false;
           year = v;
         }
         break;
@@ -204,7 +208,10 @@ bool TimePattern::Parse(std::string_view text, int64_t* ms) const {
   unsigned m2, d2;
   CivilFromDays(days, &y2, &m2, &d2);
   if (m2 != month || d2 != day) return false;  // 31 April and the like
-  *ms = ((days * 24 + hour) * 60 + minute) * 60'000 + second * 1000 + millis - offset_min * 60'000;
+  const int64_t t =
+      ((days * 24 + hour) * 60 + minute) * 60'000 + second * 1000 + millis - offset_min * 60'000;
+  if (t > kMaxEventTimeMs || t < -kMaxEventTimeMs) return false;
+  *ms = t;
   return true;
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -64,6 +65,11 @@ const char* TimeFormatName(TimeFormat f) {
 
 namespace {
 
+Status OutOfRange() {
+  return Status::InvalidArgument(
+      "event time out of range (more than 9.2e15 ms, about 291,000 years, from 1970)");
+}
+
 // Compared as integers: as a double, 1e17 - 1 rounds up to 1e17.
 TimeFormat GuessUnit(uint64_t magnitude) {
   if (magnitude < 100'000'000'000ull) return TimeFormat::kSeconds;
@@ -71,8 +77,6 @@ TimeFormat GuessUnit(uint64_t magnitude) {
   if (magnitude < 100'000'000'000'000'000ull) return TimeFormat::kMicros;
   return TimeFormat::kNanos;
 }
-
-constexpr double kMaxMs = 9.2e15;  // about year 293,000: far beyond any real event time
 
 }  // namespace
 
@@ -91,7 +95,7 @@ Status EpochToMillis(double value, TimeFormat unit, int64_t* ms, TimeFormat* use
     default:
       return Status::InvalidArgument("event time is a number but --time-format is iso");
   }
-  if (std::fabs(m) > kMaxMs) return Status::InvalidArgument("event time out of range");
+  if (!(std::fabs(m) <= static_cast<double>(kMaxEventTimeMs))) return OutOfRange();
   *ms = static_cast<int64_t>(std::floor(m));
   if (used) *used = unit;
   return Status::OK();
@@ -104,9 +108,8 @@ Status EpochToMillis(int64_t value, TimeFormat unit, int64_t* ms, TimeFormat* us
   int64_t m;
   switch (unit) {
     case TimeFormat::kSeconds:
-      if (value > 9'200'000'000'000 || value < -9'200'000'000'000) {
-        return Status::InvalidArgument("event time out of range");
-      }
+      // Checked before multiplying: the product could overflow.
+      if (value > kMaxEventTimeMs / 1000 || value < -kMaxEventTimeMs / 1000) return OutOfRange();
       m = value * 1000;
       break;
     case TimeFormat::kMillis: m = value; break;
@@ -115,6 +118,7 @@ Status EpochToMillis(int64_t value, TimeFormat unit, int64_t* ms, TimeFormat* us
     default:
       return Status::InvalidArgument("event time is a number but --time-format is iso");
   }
+  if (m > kMaxEventTimeMs || m < -kMaxEventTimeMs) return OutOfRange();
   *ms = m;
   if (used) *used = unit;
   return Status::OK();
@@ -221,14 +225,21 @@ Status ParseTimeText(std::string_view text, TimeFormat fmt, int64_t* ms, TimeFor
   // A 4-digit string could be a year, but a plain number is far more likely in
   // event data; "2026-01-02" has dashes and is never numeric here.
   if (numeric && fmt != TimeFormat::kIso) {
+    // from_chars: no allocation on the per-record path. The whole text must
+    // be the number: "." and "-." pass the character check but are none.
+    const char* end = text.data() + text.size();
     if (!has_dot && text.size() <= 18) {
-      int64_t v = 0;  // from_chars: no allocation on the per-record path
-      std::from_chars(text.data(), text.data() + text.size(), v);
-      return EpochToMillis(v, fmt, ms, used);
+      int64_t v = 0;
+      auto [ptr, ec] = std::from_chars(text.data(), end, v);
+      if (ec == std::errc() && ptr == end) return EpochToMillis(v, fmt, ms, used);
+    } else {
+      double v = 0;
+      auto [ptr, ec] = std::from_chars(text.data(), end, v);
+      if (ec == std::errc() && ptr == end) return EpochToMillis(v, fmt, ms, used);
+      if (ec == std::errc::result_out_of_range) return OutOfRange();
     }
-    double v = 0;
-    std::from_chars(text.data(), text.data() + text.size(), v);
-    return EpochToMillis(v, fmt, ms, used);
+    return Status::InvalidArgument(
+        fmt::format("event time '{}' is not a number", text.substr(0, 64)));
   }
   if (fmt != TimeFormat::kAuto && fmt != TimeFormat::kIso) {
     return Status::InvalidArgument(fmt::format(
