@@ -48,9 +48,10 @@ own_batch() {
   assert_output "$detected"
   # Through a stage in the middle, too: map's output reaches the window.
   run_pipeline -0 "${SRC[*]} | sstream-map | sstream-window --batch-window 1 --control always"
-  assert_line --index 1 "$(tick 0)"
-  assert_line --index 3 "$(tick 1)"
-  assert_line --index 5 "$(tick 2)"
+  assert_line --index 0 "$(stream aggregation append)"
+  assert_line --index 2 "$(tick 0)"
+  assert_line --index 4 "$(tick 1)"
+  assert_line --index 6 "$(tick 2)"
 }
 
 @test "issue-10: a reader that starts slowly, or through env or nice, still gets the ticks" {

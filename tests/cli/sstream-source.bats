@@ -473,9 +473,9 @@ once_run() {
   assert_success
   assert_output ""
   # The last TICK of a run-once trigger says so, in both wires.
-  run -0 --separate-stderr sstream-source in.json --checkpoint ck2 --trigger once
+  run -0 --separate-stderr sstream-source --control always in.json --checkpoint ck2 --trigger once
   assert_line '{"@sstream":"tick","epoch":0,"last":true}'
-  run -0 bash -c "sstream-source in.json --checkpoint ck3 --trigger once --wire binary | sstream-map --where 'true' | grep tick"
+  run -0 bash -c "sstream-source in.json --checkpoint ck3 --trigger once --wire binary | sstream-map --control always --where 'true' | grep tick"
   assert_output '{"@sstream":"tick","epoch":0,"last":true}'
 }
 
@@ -598,12 +598,12 @@ cron_run() {
 @test "issue-10: epochs recorded but not committed are replayed with the files they covered, whatever the input set now" {
   printf '{"v":1}\n{"v":2}\n{"v":3}\n' > a.json
   # The source records epochs 0 and 1 (caps of 2), but no sink commits them.
-  run -0 --separate-stderr sstream-source --checkpoint cp --trigger available-now --max-batch-records 2 a.json
+  run -0 --separate-stderr sstream-source --control always --checkpoint cp --trigger available-now --max-batch-records 2 a.json
   assert_output "$(printf '%s\n' '{"v":1}' '{"v":2}' "$(tick 0)" '{"v":3}' "$(tick 1)")"
   mv a.json a.old                  # renamed,
   printf '{"v":0}\n' > 0.json      # a new file named first,
   # and another cap: the epochs come back as they were, then the new input.
-  run -0 --separate-stderr sstream-source --checkpoint cp --trigger available-now --max-batch-records 5 0.json a.old
+  run -0 --separate-stderr sstream-source --control always --checkpoint cp --trigger available-now --max-batch-records 5 0.json a.old
   assert_output "$(printf '%s\n' '{"v":1}' '{"v":2}' "$(tick 0)" '{"v":3}' "$(tick 1)" '{"v":0}' "$(tick 2)")"
   # A recorded stretch that is gone cannot be replayed: refused, naming it.
   rm a.old

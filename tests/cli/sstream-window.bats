@@ -645,9 +645,9 @@ sstream-window: info: 1 late row(s) written to the late output"
   run -1 --separate-stderr sstream-window --time t --time-format ms --tumbling 10s \
     --watermark 1s < in.ndjson
   assert_stderr_contains "stdin: line 1: field 't': event time out of range"
-  run -0 --separate-stderr sstream-window --time t --time-format ms --tumbling 10s \
+  run -0 --separate-stderr sstream-window --control always --time t --time-format ms --tumbling 10s \
     --watermark 1s --bad-records skip < in.ndjson
-  assert_output "$(printf '%s\n' '{"@sstream":"watermark","ms":4000,"time":"1970-01-01T00:00:04.000Z"}' \
+  assert_output "$(printf '%s\n' "$(stream aggregation append)" '{"@sstream":"watermark","ms":4000,"time":"1970-01-01T00:00:04.000Z"}' \
     '{"@sstream":"tick","epoch":0}' '{"window_start":0,"window_end":10000,"count":1}' \
     '{"@sstream":"end"}')"
   assert_stderr_contains "skipped 1 bad record(s)"
