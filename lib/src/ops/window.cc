@@ -139,24 +139,33 @@ class WindowOperator final : public Operator {
       Status s = OpenFileSink(o.late_output, /*append=*/true, &late_out_);
       if (!s.ok()) return s.WithContext("--late-output");
     }
-    if (o.state_store == "lmdb") {
-      if (sessions_) return Status::InvalidArgument("--state-store lmdb holds tumbling and sliding windows");
-      if (mode_ == OutputMode::kComplete) {
-        return Status::InvalidArgument(
-            "--state-store lmdb does not combine with complete mode (it emits all state every "
-            "batch: keep it in memory)");
-      }
-      lmdb_ = true;
-    } else if (o.state_store != "memory") {
-      return Status::InvalidArgument(
-          fmt::format("unknown --state-store '{}' (expected memory or lmdb)", o.state_store));
+    if (sessions_ && o.state_store == "lmdb") {
+      return Status::InvalidArgument("--state-store lmdb holds tumbling and sliding windows");
     }
+    SSTREAM_RETURN_IF_ERROR(InitStateStore(o.state_store));
     time_field_ = o.time_field;
     SSTREAM_RETURN_IF_ERROR(columns_.Add(o.time_field, "--time", &time_index_));
     SSTREAM_RETURN_IF_ERROR(PlanGroupedAggregation(o.by, o.agg, &columns_, &plan_));
     if (!o.session_gap_field.empty()) gap_index_ = columns_.AddPath(o.session_gap_field);
     scanner_ = std::make_unique<RecordScanner>(columns_.paths());
     columns_.Bind(scanner_.get());
+    return Status::OK();
+  }
+
+  // --state-store: memory, or lmdb (groups live in the checkpoint), which
+  // cannot serve complete mode.
+  Status InitStateStore(const std::string& store) {
+    if (store == "lmdb") {
+      if (mode_ == OutputMode::kComplete) {
+        return Status::InvalidArgument(
+            "--state-store lmdb does not combine with complete mode (it emits all state every "
+            "batch: keep it in memory)");
+      }
+      lmdb_ = true;
+    } else if (store != "memory") {
+      return Status::InvalidArgument(
+          fmt::format("unknown --state-store '{}' (expected memory or lmdb)", store));
+    }
     return Status::OK();
   }
 
@@ -181,17 +190,7 @@ class WindowOperator final : public Operator {
           "--time, --watermark, --late-output and --idle-timeout need a window (--tumbling, "
           "--sliding or --session)");
     }
-    if (o.state_store == "lmdb") {
-      if (mode_ == OutputMode::kComplete) {
-        return Status::InvalidArgument(
-            "--state-store lmdb does not combine with complete mode (it emits all state every "
-            "batch: keep it in memory)");
-      }
-      lmdb_ = true;
-    } else if (o.state_store != "memory") {
-      return Status::InvalidArgument(
-          fmt::format("unknown --state-store '{}' (expected memory or lmdb)", o.state_store));
-    }
+    SSTREAM_RETURN_IF_ERROR(InitStateStore(o.state_store));
     SSTREAM_RETURN_IF_ERROR(PlanGroupedAggregation(o.by, o.agg, &columns_, &plan_));
     scanner_ = std::make_unique<RecordScanner>(columns_.paths());
     columns_.Bind(scanner_.get());
