@@ -292,7 +292,8 @@ EOF2
   run -0 bash -c 'cat out/*'
   assert_output "$(printf '%s\n' '{"v":1}' '{"v":2}' '{"v":3}')"
   { seq 1 1001 | sed 's/.*/{"v":&}/'; tick 0; echo; } > many.ndjson
-  run -0 sstream-sink --path rolled --max-file-bytes 1 < many.ndjson
+  # One batch: upstream's tick 0 (no own-clock batch, however slow the writes).
+  run -0 sstream-sink --tick 1h --path rolled --max-file-bytes 1 < many.ndjson
   run -0 bash -c 'ls rolled | tail -n 3'
   assert_output "$(printf 'part-00000000000000000000-%010d.jsonl\n' 998 999 1000)"
   run -0 bash -c 'cat rolled/* | sed "s/[^0-9]//g"'

@@ -465,13 +465,17 @@ once_run() {
   once_run  # evicts by 15 s: [10,15); the watermark becomes 40 s
   assert_success
   assert_output '{"window_start":10,"window_end":15,"count":3}'
-  once_run  # no data: the batch Spark runs without data evicts by 40 s
+  once_run  # no new data: Trigger.Once runs no batch at all, not even a no-data one
+  assert_success
+  assert_output ""
+  once_run
+  assert_success
+  assert_output ""
+  echo '{"value":60}' >> in.json
+  once_run  # the next batch evicts by 40 s: [15,20) and [25,30), one run later than available-now
   assert_success
   assert_output "$(printf '%s\n' '{"window_start":15,"window_end":20,"count":1}' \
     '{"window_start":25,"window_end":30,"count":1}')"
-  once_run  # nothing left to do: no batch at all
-  assert_success
-  assert_output ""
   # The last TICK of a run-once trigger says so, in both wires.
   run -0 --separate-stderr sstream-source --control always in.json --checkpoint ck2 --trigger once
   assert_line '{"@sstream":"tick","epoch":0,"last":true}'

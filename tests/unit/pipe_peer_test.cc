@@ -3,6 +3,7 @@
 #include "io/pipe_peer.h"
 
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,6 +81,14 @@ class FakeProc {
                                  << " 0 -1 4194304\n";
     ASSERT_EQ(::symlink(exe.c_str(), (dir + "/exe").c_str()), 0);
   }
+  // What the kernel names where `pid` sleeps (/proc/<pid>/wchan).
+  void Wchan(int pid, const std::string& where) {
+    std::ofstream(root_ + "/" + std::to_string(pid) + "/wchan") << where;
+  }
+  // The system call `pid` is blocked in (/proc/<pid>/syscall).
+  void Syscall(int pid, const std::string& text) {
+    std::ofstream(root_ + "/" + std::to_string(pid) + "/syscall") << text;
+  }
   void Fd(int pid, int fd, const std::string& target, int flags) {
     std::string dir = root_ + "/" + std::to_string(pid);
     ASSERT_EQ(::symlink(target.c_str(), (dir + "/fd/" + std::to_string(fd)).c_str()), 0);
@@ -156,12 +165,40 @@ TEST(PipePeerTest, LauncherIsWaitedFor) {
   EXPECT_EQ(p.Judge(), Verdict::kWait);
 }
 
-TEST(PipePeerTest, AncestorShellReadingIsForeignOnlyWhenAsleep) {
-  {
+TEST(PipePeerTest, AncestorShellReadingIsForeignOnlyWhenBlockedInPipeRead) {
+  for (const char* wchan : {"anon_pipe_read", "fifo_pipe_read", "pipe_read", "pipe_wait"}) {
     FakeProc p;  // x=$(sstream-source ...): the shell reads, blocked in read
     p.Pipeline();
+    p.Wchan(10, wchan);
+    p.Fd(10, 5, "pipe:[777]", O_RDONLY);
+    EXPECT_EQ(p.Judge(), Verdict::kForeign) << wchan;
+  }
+  {
+    FakeProc p;  // read(2) on descriptor 5, which is this pipe
+    p.Pipeline();
+    p.Syscall(10, std::to_string(SYS_read) + " 0x5 0x7ffd0000 0x80 0x0 0x0 0x0 0x7ffd 0x7f00\n");
+    p.Wchan(10, "do_wait");
     p.Fd(10, 5, "pipe:[777]", O_RDONLY);
     EXPECT_EQ(p.Judge(), Verdict::kForeign);
+  }
+  {
+    FakeProc p;  // read(2) on another pipe (a $(...) of its own), holding ours as stdin
+    p.Pipeline();
+    p.Syscall(10, std::to_string(SYS_read) + " 0x3 0x7ffd0000 0x80 0x0 0x0 0x0 0x7ffd 0x7f00\n");
+    p.Wchan(10, "anon_pipe_read");
+    p.Fd(10, 0, "pipe:[777]", O_RDONLY);
+    p.Fd(10, 3, "pipe:[888]", O_RDONLY);
+    EXPECT_EQ(p.Judge(), Verdict::kWait);
+  }
+  // Asleep for anything else (waiting for a child, in a nanosleep), or with
+  // wchan hidden: the shell may still fork the reader, so it is waited for.
+  // (A shell holding a named pipe open as the stdin of `run` did this.)
+  for (const char* wchan : std::initializer_list<const char*>{"do_wait", "hrtimer_nanosleep", "0", nullptr}) {
+    FakeProc p;
+    p.Pipeline();
+    if (wchan != nullptr) p.Wchan(10, wchan);
+    p.Fd(10, 5, "pipe:[777]", O_RDONLY);
+    EXPECT_EQ(p.Judge(), Verdict::kWait) << (wchan ? wchan : "no wchan");
   }
   {
     FakeProc p;  // the shell between forking the writer and the reader

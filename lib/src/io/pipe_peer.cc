@@ -21,11 +21,17 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
+
+#include <fmt/format.h>
+
+#include "sstream/log.h"
 
 #include "sstream/io.h"
 
@@ -69,8 +75,6 @@ bool ParseInt(std::string_view s, int* out) {
   return true;
 }
 
-// Blocked (in read, wait, ...) or stopped, rather than running.
-bool Asleep(char state) { return state == 'S' || state == 'T' || state == 't'; }
 
 bool ReadStat(const std::string& proc_root, int pid, ProcStat* st) {
   std::string text;
@@ -85,27 +89,28 @@ std::string Exe(const std::string& proc_root, int pid) {
 }
 
 // Whether `pid` holds the pipe open for reading.
+// Whether descriptor `fd_name` of the process at `base` is the pipe.
+bool FdIsPipe(const std::string& base, const std::string& fd_name, const PipeId& pipe) {
+  const std::string fd_path = base + "/fd/" + fd_name;
+  std::string link;
+  if (!ReadLink(fd_path, &link)) return false;
+  if (link == pipe.link) return true;
+  // A named pipe may be opened under another name: same file?
+  if (pipe.link.rfind("pipe:", 0) == 0 || link.empty() || link[0] != '/') return false;
+  struct stat sb;
+  return ::stat(fd_path.c_str(), &sb) == 0 && static_cast<uint64_t>(sb.st_dev) == pipe.dev &&
+         static_cast<uint64_t>(sb.st_ino) == pipe.ino;
+}
+
 bool HoldsReadEnd(const std::string& proc_root, int pid, const PipeId& pipe) {
   const std::string base = proc_root + "/" + std::to_string(pid);
   DIR* dir = ::opendir((base + "/fd").c_str());
   if (dir == nullptr) return false;  // gone, or another user's
   bool found = false;
-  std::string link;
   while (!found) {
     const dirent* e = ::readdir(dir);
     if (e == nullptr) break;
-    if (e->d_name[0] == '.') continue;
-    const std::string fd_path = base + "/fd/" + e->d_name;
-    if (!ReadLink(fd_path, &link)) continue;
-    if (link != pipe.link) {
-      // A named pipe may be opened under another name: same file?
-      if (pipe.link.rfind("pipe:", 0) == 0 || link.empty() || link[0] != '/') continue;
-      struct stat sb;
-      if (::stat(fd_path.c_str(), &sb) != 0 || static_cast<uint64_t>(sb.st_dev) != pipe.dev ||
-          static_cast<uint64_t>(sb.st_ino) != pipe.ino) {
-        continue;
-      }
-    }
+    if (e->d_name[0] == '.' || !FdIsPipe(base, e->d_name, pipe)) continue;
     std::string info;
     int flags = 0;
     if (!ReadSmallFile(base + "/fdinfo/" + e->d_name, &info) || !ParseFdinfoFlags(info, &flags)) {
@@ -115,6 +120,30 @@ bool HoldsReadEnd(const std::string& proc_root, int pid, const PipeId& pipe) {
   }
   ::closedir(dir);
   return found;
+}
+
+// Blocked reading this pipe: asleep in read(2) on one of its descriptors
+// (/proc/<pid>/syscall: the call's number, then its arguments in hex).
+// Merely asleep is not enough: a shell waits for children, or reads other
+// pipes, between forking a writer and its reader. Where the call cannot be
+// seen (another user's, a ptrace restriction), the kernel's name for where
+// it sleeps stands in: a pipe read ("anon_pipe_read", "fifo_pipe_read" on
+// recent kernels, "pipe_read" or "pipe_wait" on older ones). Without either,
+// no: the shell is waited for like any unsettled reader.
+bool BlockedInPipeRead(const std::string& proc_root, int pid, char state, const PipeId& pipe) {
+  if (state != 'S') return false;
+  const std::string base = proc_root + "/" + std::to_string(pid);
+  std::string call;
+  if (ReadSmallFile(base + "/syscall", &call)) {
+    long nr = -1;
+    unsigned long fd = 0;
+    if (std::sscanf(call.c_str(), "%ld 0x%lx", &nr, &fd) == 2) {
+      return nr == SYS_read && FdIsPipe(base, std::to_string(fd), pipe);
+    }
+  }
+  std::string wchan;
+  if (!ReadSmallFile(base + "/wchan", &wchan)) return false;
+  return wchan.find("pipe_read") != std::string::npos || wchan.rfind("pipe_wait", 0) == 0;
 }
 
 }  // namespace
@@ -233,9 +262,11 @@ Scan ScanPipeReaders(const std::string& proc_root, int self, const PipeId& pipe)
     if (IsSstreamProgram(r.exe)) {
       r.kind = ReaderKind::kSstream;
     } else if (r.ancestor) {
-      // A shell that reads our output ($(...), <(...) read by a loop) waits
-      // for it, asleep; one still busy may be about to fork the reader.
-      r.kind = Asleep(st.state) ? ReaderKind::kForeign : ReaderKind::kPending;
+      // A shell that reads our output ($(...), <(...) read by a loop) is
+      // blocked reading a pipe; one doing anything else may be about to
+      // fork the reader.
+      r.reading = BlockedInPipeRead(proc_root, pid, st.state, pipe);
+      r.kind = r.reading ? ReaderKind::kForeign : ReaderKind::kPending;
     } else if (ancestor_exes.count(r.exe) != 0 || IsLauncher(r.exe)) {
       r.kind = ReaderKind::kPending;
     } else {
@@ -249,7 +280,7 @@ Scan ScanPipeReaders(const std::string& proc_root, int self, const PipeId& pipe)
 
 bool Unchanged(const std::string& proc_root, const Reader& r, const PipeId& pipe) {
   ProcStat st;
-  return ReadStat(proc_root, r.pid, &st) && (!r.ancestor || Asleep(st.state) == Asleep(r.state)) &&
+  return ReadStat(proc_root, r.pid, &st) && (!r.ancestor || BlockedInPipeRead(proc_root, r.pid, st.state, pipe) == r.reading) &&
          Exe(proc_root, r.pid) == r.exe && HoldsReadEnd(proc_root, r.pid, pipe);
 }
 
@@ -276,12 +307,29 @@ PipeReader IdentifyPipeReader(int fd, Clock* clock, int64_t wait_ms) {
   if (!ReadLink("/proc/self/fd/" + std::to_string(fd), &pipe.link)) return PipeReader::kUnknown;
   const int self = static_cast<int>(::getpid());
   const int64_t deadline = clock->SteadyNanos() / 1'000'000 + wait_ms;
+  // With -vv, what was seen and decided: the readers of a pipe are the
+  // one input to that decision, and the first thing to look at when a
+  // stage gets no control signals.
+  auto decided = [&](const Scan& scan, PipeReader verdict) {
+    if (LogEnabled(LogLevel::kDebug)) {
+      std::string seen;
+      for (const Reader& r : scan.readers) {
+        static const char* const kKinds[] = {"sstream", "pending", "foreign"};
+        seen += fmt::format(" {}:{}:{}{}={}", r.pid, r.exe.empty() ? "?" : r.exe, r.state,
+                            r.ancestor ? ":ancestor" : "", kKinds[static_cast<int>(r.kind)]);
+      }
+      static const char* const kVerdicts[] = {"not a pipe", "unknown", "sstream", "foreign"};
+      Log(LogLevel::kDebug, fmt::format("output pipe read by{}: {}", seen.empty() ? " nobody seen" : seen,
+                                        kVerdicts[static_cast<int>(verdict)]));
+    }
+    return verdict;
+  };
   for (;;) {
     Scan scan = ScanPipeReaders("/proc", self, pipe);
     switch (Judge(scan)) {
-      case Verdict::kSstream: return PipeReader::kSstream;
-      case Verdict::kForeign: return PipeReader::kForeign;
-      case Verdict::kUnknown: return PipeReader::kUnknown;
+      case Verdict::kSstream: return decided(scan, PipeReader::kSstream);
+      case Verdict::kForeign: return decided(scan, PipeReader::kForeign);
+      case Verdict::kUnknown: return decided(scan, PipeReader::kUnknown);
       case Verdict::kWait: break;
     }
     // Watch the pending readers every millisecond (cheap: their own /proc
@@ -291,7 +339,7 @@ PipeReader IdentifyPipeReader(int fd, Clock* clock, int64_t wait_ms) {
       const int64_t left = deadline - clock->SteadyNanos() / 1'000'000;
       // Still a shell (or a launcher) after the bound: most likely a shell
       // loop reading the data itself.
-      if (left <= 0) return PipeReader::kForeign;
+      if (left <= 0) return decided(scan, PipeReader::kForeign);
       clock->SleepMillis(1);
       bool changed = false;
       for (const Reader& r : scan.readers) {

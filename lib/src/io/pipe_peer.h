@@ -51,6 +51,7 @@ struct Reader {
   int pid = 0;
   char state = '?';  // from /proc/<pid>/stat when scanned
   bool ancestor = false;  // of the scanning process
+  bool reading = false;   // an ancestor blocked reading a pipe (wchan)
   std::string exe;   // the /proc/<pid>/exe link ("" when unreadable)
   ReaderKind kind = ReaderKind::kForeign;
 };

@@ -159,7 +159,6 @@ class SourceRunner {
           return Status::Corruption(fmt::format("checkpoint {}: the record of epoch {} is damaged",
                                                 common_.checkpoint, epoch));
         }
-        follow_up_ = c.last && c.records > 0;
         if (epoch <= cut) {
           pos_ = Position{c.row, c.start_ms};
           resumed_ = true;
@@ -226,12 +225,10 @@ class SourceRunner {
     const bool run_once = cp_ != nullptr && trigger_.kind == TriggerSpec::Kind::kOnce;
     if (!ticker_->empty()) {
       SSTREAM_RETURN_IF_ERROR(CloseBatch(-1, run_once));
-    } else if (drain && !stopped_ && follow_up_) {
-      // The last batch was a run-once trigger's, whose watermark's work (the
-      // no-data batch Spark runs after it) waits for the next batch: this
-      // run has no data, so it is an empty batch.
-      SSTREAM_RETURN_IF_ERROR(CloseBatch(-1, run_once));
     }
+    // A run-once trigger with no new data runs no batch at all, as Spark's
+    // Trigger.Once does: the work a previous run's watermark left (windows
+    // it closes) waits for the next run that brings data.
     if (drain) {
       SSTREAM_RETURN_IF_ERROR(out_->Flush());
       Log(LogLevel::kInfo, fmt::format("stopped after epoch {}; the next run resumes there",
@@ -326,7 +323,6 @@ class SourceRunner {
     }
     segments_.clear();
     dirty_.clear();
-    follow_up_ = last && records > 0;
     if (LogEnabled(LogLevel::kDebug)) {
       Log(LogLevel::kDebug,
           fmt::format("batch {}: {} record(s), {} byte(s) out", epoch, records, bytes));
@@ -708,7 +704,6 @@ class SourceRunner {
   StateChanges changes_;
   // The last epoch was a run-once trigger's with records: its watermark's
   // work is left to the next batch, so a run without data closes one.
-  bool follow_up_ = false;
   JsonValidator validator_;
   FieldIndexBuilder index_;
   int64_t total_ = 0;
