@@ -73,12 +73,12 @@ struct Scan {
 // The processes of this session (other than `self`) that hold the pipe open
 // for reading, each judged: an sstream tool; pending (its exe is the same
 // program as one of this process's ancestors, i.e. a forked shell that has not
-// exec'd yet; a launcher; or an ancestor that is not asleep, e.g. the shell
-// between forking this process and the reader); or foreign.
+// exec'd yet; a launcher; or an ancestor not blocked reading this pipe, e.g.
+// the shell between forking this process and the reader); or foreign.
 Scan ScanPipeReaders(const std::string& proc_root, int self, const PipeId& pipe);
 
 // A reader still as scanned: same program, still holding the read end, and
-// (an ancestor) as asleep or busy as it was.
+// (an ancestor) reading the pipe or not, as it was.
 bool Unchanged(const std::string& proc_root, const Reader& r, const PipeId& pipe);
 
 enum class Verdict {
