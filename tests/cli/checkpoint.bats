@@ -72,19 +72,21 @@ window_pipeline() {  # trigger
 }
 
 @test "SIGTERM drains: every stage finishes its epoch and exits 0; the rerun continues exactly" {
-  sstream-source -v --checkpoint cp --rows-per-second 400 --trigger 200ms gen:rate 2>src.log |
-    sstream-map --checkpoint cp --select "value" 2>map.log |
-    sstream-sink --checkpoint cp --path out 2>sink.log &
+  local cp="$BATS_TEST_TMPDIR/drain-cp"
+  sstream-source -v --checkpoint "$cp" --rows-per-second 400 --trigger 200ms gen:rate 2>src.log |
+    sstream-map --checkpoint "$cp" --select "value" 2>map.log |
+    sstream-sink --checkpoint "$cp" --path out 2>sink.log &
   local pipeline=$!
   sleep 1.5
-  pkill -TERM -f "checkpoint cp" || true
+  # Only this test's stages: tests of other files run at the same time.
+  pkill -TERM -f -- "--checkpoint $cp" || true
   wait_exit "$pipeline" 10
   assert_equal "$status" 0
   grep -q "stopped after epoch" src.log
   first=$(parts | wc -l)
   [[ $first -gt 100 ]]
-  sstream-source --checkpoint cp --rows-per-second 400 --trigger 200ms --count 1000 gen:rate |
-    sstream-map --checkpoint cp --select "value" | sstream-sink --checkpoint cp --path out
+  sstream-source --checkpoint "$cp" --rows-per-second 400 --trigger 200ms --count 1000 gen:rate |
+    sstream-map --checkpoint "$cp" --select "value" | sstream-sink --checkpoint "$cp" --path out
   # Rows 0..999, each exactly once, across both runs.
   run bash -c "find out -name 'part-*' -exec cat {} + | sed 's/[^0-9]//g' | sort -n | uniq -d | wc -l"
   assert_output 0
