@@ -576,6 +576,22 @@ cron_run() {
   assert_stderr_contains "stage 'source' ran a different query there"
 }
 
+# issue 10, item 5: a truncated file's first bytes are taken anew, so when it
+# grows again it is still the same file, not a new one read from its start.
+@test "issue-10: a file truncated in place and grown again is read on, not twice" {
+  local pad=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+  printf '{"old":%d,"pad":"%s"}\n' 1 $pad 2 $pad 3 $pad > app.log  # over 64 bytes
+  cron_run app.log
+  assert_success
+  printf '{"new":1}\n{"new":2}\n' > app.log  # truncated in place
+  cron_run app.log
+  assert_output "$(printf '%s\n' '{"new":1}' '{"new":2}')"
+  printf '{"new":%d,"pad":"%s"}\n' 3 $pad 4 $pad >> app.log  # grows past 64 bytes
+  cron_run app.log
+  assert_success
+  assert_output "$(printf '{"new":%d,"pad":"%s"}\n' 3 $pad 4 $pad)"
+}
+
 # issue 10, item 5
 @test "issue-10: a new file that reuses a known file's inode is read from its start, not from the old offset" {
   printf '{"v":1}\n{"v":2}\n' > a.json

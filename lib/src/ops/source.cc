@@ -451,6 +451,10 @@ class SourceRunner {
                         in.path, size, f.offset));
         f.offset = 0;
         f.line = 0;
+        // Its first bytes are new too: taken again below, so that when it
+        // grows again it is still this file, not a new one read twice.
+        f.head_len = 0;
+        f.head_hash = 0;
       }
     }
     if (!known) {
