@@ -352,6 +352,21 @@ EOF2
   assert_output ""
 }
 
+# issue-10 item 11: the list of an epoch's files is recorded before the
+# renames; a name the sink could not take (another writer's file was there)
+# stays listed, and a rerun must not remove that file as its own.
+@test "issue-10: a rerun after a failed rename does not remove the file that held the name" {
+  mkdir -m 700 cp
+  mkdir out
+  printf '%s\n' '{"who":"sink"}' "$(tick 0)" > in.ndjson
+  echo FOREIGN > "out/$(printf 'part-%020d-%010d.jsonl' 0 0)"
+  run -1 --separate-stderr sstream-sink --checkpoint cp --path out --allow-existing < in.ndjson
+  assert_stderr_contains "exists and is not this sink's to replace"
+  run -1 --separate-stderr sstream-sink --checkpoint cp --path out --allow-existing < in.ndjson
+  run -0 cat "out/$(printf 'part-%020d-%010d.jsonl' 0 0)"
+  assert_output FOREIGN
+}
+
 # issue-10: writes and cleanup followed a partition directory that was a
 # symbolic link out of --path.
 @test "issue-10: a partition directory that is a symbolic link is a bad record; nothing is written or removed through it" {

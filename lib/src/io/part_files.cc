@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cinttypes>
+#include <cstdio>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -248,6 +250,12 @@ Status PartFiles::OpenFile(File* f, bool create) {
                            : O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC;
   f->fd = ::openat(pfd, f->tmp_name.c_str(), flags, 0644);
   if (f->fd < 0) return Errno("creating " + Where(f->partition, f->tmp_name));
+  if (create) {
+    struct stat sb;
+    if (::fstat(f->fd, &sb) != 0) return Errno("reading the identity of " + Where(f->partition, f->tmp_name));
+    f->dev = static_cast<uint64_t>(sb.st_dev);
+    f->ino = static_cast<uint64_t>(sb.st_ino);
+  }
   lru_.push_front(static_cast<size_t>(f - files_.data()));
   f->lru = lru_.begin();
   return Status::OK();
@@ -371,7 +379,9 @@ Status PartFiles::Commit(int64_t epoch,
     const File& f = files_[i];
     if (!f.partition.empty()) manifest += f.partition + "/";
     manifest += FileName(epoch, f.seq, ext_);
-    manifest.push_back('\n');
+    // Its identity too: a name this sink failed to take (another writer's
+    // file was there) must not be removed as its own later.
+    manifest += fmt::format("\t{}:{}\n", f.dev, f.ino);
   }
   if (record) SSTREAM_RETURN_IF_ERROR(record(manifest));
   for (size_t at = 0; at < order.size();) {
@@ -436,6 +446,15 @@ Status PartFiles::RemoveListed(std::string_view manifest, int64_t* removed) {
     std::string_view line = manifest.substr(0, nl);
     manifest.remove_prefix(nl == std::string_view::npos ? manifest.size() : nl + 1);
     if (line.empty()) continue;
+    // "PATH\tDEV:INO": only the file this sink made under that name goes.
+    uint64_t dev = 0, ino = 0;
+    const size_t tab = line.find('\t');
+    if (tab == std::string_view::npos ||
+        std::sscanf(std::string(line.substr(tab + 1)).c_str(), "%" SCNu64 ":%" SCNu64, &dev,
+                    &ino) != 2) {
+      return Status::Corruption(fmt::format("{}: a damaged list of the sink's files", dir_));
+    }
+    line = line.substr(0, tab);
     const size_t slash = line.rfind('/');
     const std::string name(slash == std::string_view::npos ? line : line.substr(slash + 1));
     int pfd = dir_fd_;
@@ -446,6 +465,15 @@ Status PartFiles::RemoveListed(std::string_view manifest, int64_t* removed) {
                                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (partition_fd.get() < 0) continue;  // gone, or a link: nothing of ours
       pfd = partition_fd.get();
+    }
+    struct stat sb;
+    if (::fstatat(pfd, name.c_str(), &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) continue;
+      return Errno("reading " + Where("", line));
+    }
+    if (!S_ISREG(sb.st_mode) || static_cast<uint64_t>(sb.st_dev) != dev ||
+        static_cast<uint64_t>(sb.st_ino) != ino) {
+      continue;  // another file under that name: not this sink's
     }
     if (::unlinkat(pfd, name.c_str(), 0) == 0) {
       ++*removed;

@@ -86,6 +86,7 @@ class PartFiles {
     int64_t bytes = 0;
     int64_t seq = 0;
     bool synced = true;    // everything written is on disk
+    uint64_t dev = 0, ino = 0;  // the file's identity, kept by the rename
     std::string buf;
     std::list<size_t>::iterator lru;  // valid while fd >= 0
   };
