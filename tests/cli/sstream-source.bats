@@ -592,6 +592,28 @@ cron_run() {
   assert_output "$(printf '{"new":%d,"pad":"%s"}\n' 3 $pad 4 $pad)"
 }
 
+# issue 10, item 5: a replay meets files in the order the first run did, an
+# empty one too, so later runs read them in the same order as after an
+# uninterrupted run.
+@test "issue-10: after a replay, files keep the order in which they were first met" {
+  mkdir in
+  : > in/a.json
+  echo '{"f":"b","i":1}' > in/b.json
+  # U: committed at once. K: the source records epoch 0, no sink commits it,
+  # and the next run replays it.
+  run_pipeline -0 "sstream-source --checkpoint ckU --trigger available-now in | sstream-sink --checkpoint ckU"
+  run -0 --separate-stderr sstream-source --checkpoint ckK --trigger available-now in
+  run_pipeline -0 "sstream-source --checkpoint ckK --trigger available-now in | sstream-sink --checkpoint ckK"
+  assert_output '{"f":"b","i":1}'
+  echo '{"f":"a","i":2}' >> in/a.json
+  echo '{"f":"b","i":3}' >> in/b.json
+  run_pipeline -0 "sstream-source --checkpoint ckU --trigger available-now in | sstream-sink --checkpoint ckU"
+  local uninterrupted=$output
+  assert_equal "$uninterrupted" "$(printf '%s\n' '{"f":"a","i":2}' '{"f":"b","i":3}')"
+  run_pipeline -0 "sstream-source --checkpoint ckK --trigger available-now in | sstream-sink --checkpoint ckK"
+  assert_output "$uninterrupted"
+}
+
 # issue 10, item 5
 @test "issue-10: a new file that reuses a known file's inode is read from its start, not from the old offset" {
   printf '{"v":1}\n{"v":2}\n' > a.json
