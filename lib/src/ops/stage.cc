@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -151,6 +152,13 @@ Status ResolveOutput(const CommonOptions& o, int fd, WireFormat* format,
 
 namespace {
 
+// A wait for poll(2) in milliseconds: never negative (which would wait
+// forever), and capped at what an int holds (a --tick or --idle-timeout of
+// weeks would overflow it); a capped wait just wakes early and waits again.
+int WaitMs(int64_t ms) {
+  return static_cast<int>(std::clamp<int64_t>(ms, 0, std::numeric_limits<int>::max()));
+}
+
 class StageLoop {
  public:
   StageLoop(const StageContext& ctx, Operator* op, FrameWriter* out, BadRecordHandler* bad)
@@ -215,14 +223,14 @@ class StageLoop {
         }
       }
       int timeout = -1;
-      if (OwnClock()) timeout = static_cast<int>(std::max<int64_t>(0, next_own_tick_ - now));
+      if (OwnClock()) timeout = WaitMs(next_own_tick_ - now);
       const int64_t idle_ms = op_->IdleTimeoutMs();
       if (idle_ms > 0 && !idle_fired_ && !end_seen_) {
-        int left = static_cast<int>(std::max<int64_t>(0, last_data_ms_ + idle_ms - now));
+        int left = WaitMs(last_data_ms_ + idle_ms - now);
         timeout = timeout < 0 ? left : std::min(timeout, left);
       }
       if (stop_deadline >= 0) {
-        int left = static_cast<int>(std::max<int64_t>(0, stop_deadline - now));
+        int left = WaitMs(stop_deadline - now);
         timeout = timeout < 0 ? left : std::min(timeout, left);
       }
       // Before waiting for input, pass on what this stage holds: records
