@@ -1,6 +1,7 @@
 #include "ops/hashes.h"
 
 #include <nettle/md5.h>
+#include <nettle/nettle-meta.h>
 #include <nettle/sha2.h>
 
 #include <cstring>
@@ -61,47 +62,38 @@ uint32_t Murmur3Bytes(std::string_view bytes, uint32_t seed) {
 
 namespace {
 
-// The digests come from nettle; this is the only file that includes it.
-template <typename Ctx, void (*Init)(Ctx*), void (*Update)(Ctx*, size_t, const uint8_t*),
-          void (*Final)(Ctx*, size_t, uint8_t*), size_t kSize>
-void HexDigest(std::string_view data, std::string* hex) {
-  Ctx ctx;
-  Init(&ctx);
-  Update(&ctx, data.size(), reinterpret_cast<const uint8_t*>(data.data()));
-  uint8_t digest[kSize];
-  Final(&ctx, kSize, digest);
-  Hex(digest, kSize, hex);
+// The digests come from nettle (this is the only file that includes it),
+// through its own table of hash algorithms: one generic path for all.
+void HexDigest(const nettle_hash& h, std::string_view data, std::string* hex) {
+  union {  // room for the largest context this file uses
+    md5_ctx md5;
+    sha256_ctx sha256;
+    sha512_ctx sha512;
+  } ctx;
+  uint8_t digest[SHA512_DIGEST_SIZE];
+  h.init(&ctx);
+  h.update(&ctx, data.size(), reinterpret_cast<const uint8_t*>(data.data()));
+  h.digest(&ctx, h.digest_size, digest);
+  Hex(digest, h.digest_size, hex);
 }
 
 }  // namespace
 
 std::string Md5Hex(std::string_view data) {
   std::string hex;
-  HexDigest<md5_ctx, nettle_md5_init, nettle_md5_update, nettle_md5_digest, MD5_DIGEST_SIZE>(data,
-                                                                                          &hex);
+  HexDigest(nettle_md5, data, &hex);
   return hex;
 }
 
 bool Sha2Hex(std::string_view data, int bits, std::string* hex) {
-  switch (bits) {
-    case 224:
-      HexDigest<sha224_ctx, nettle_sha224_init, nettle_sha256_update, nettle_sha224_digest,
-             SHA224_DIGEST_SIZE>(data, hex);
-      return true;
-    case 256:
-      HexDigest<sha256_ctx, nettle_sha256_init, nettle_sha256_update, nettle_sha256_digest,
-             SHA256_DIGEST_SIZE>(data, hex);
-      return true;
-    case 384:
-      HexDigest<sha384_ctx, nettle_sha384_init, nettle_sha512_update, nettle_sha384_digest,
-             SHA384_DIGEST_SIZE>(data, hex);
-      return true;
-    case 512:
-      HexDigest<sha512_ctx, nettle_sha512_init, nettle_sha512_update, nettle_sha512_digest,
-             SHA512_DIGEST_SIZE>(data, hex);
-      return true;
-    default: return false;
-  }
+  const nettle_hash* h = bits == 224   ? &nettle_sha224
+                         : bits == 256 ? &nettle_sha256
+                         : bits == 384 ? &nettle_sha384
+                         : bits == 512 ? &nettle_sha512
+                                       : nullptr;
+  if (h == nullptr) return false;
+  HexDigest(*h, data, hex);
+  return true;
 }
 
 }  // namespace sstream::expr
