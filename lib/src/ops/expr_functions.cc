@@ -178,7 +178,7 @@ Value Length(FnCall& c) {
 Value Substr(FnCall& c) {
   Texts t;
   std::string_view s = t(c, 0);
-  double pos_d, len_d = 1e18;
+  double pos_d, len_d;
   if (!Number(c, 1, &pos_d) || (c.n > 2 && !Number(c, 2, &len_d))) return Value();
   const auto n = static_cast<int64_t>(Utf8Length(s));
   // Spark's int arguments (a double saturates, as Java's cast).
@@ -241,7 +241,6 @@ Value Split(FnCall& c) {
   regex::Regex* re = Regex(c, pattern, "split");
   if (re == nullptr) return Value();
   int64_t limit = SaturatingInt(limit_d, -1, 2147483647);  // an int in Spark
-  if (limit <= 0) limit = -1;  // 0 or less: no limit
   std::vector<std::string_view> parts;
   size_t pos = 0;
   // Java's String.split: an empty match at the start or the end splits
@@ -353,17 +352,21 @@ Status PrepareRegexpExtract(const Constants& k, std::unique_ptr<FnState>* state)
 
 // The call site of regexp_replace: its patterns and its parsed replacement.
 struct ReplaceState : RegexState {
-  const regex::Regex* re = nullptr;  // the replacement below was parsed for it
+  // The replacement below was parsed for this pattern and text (by pattern,
+  // not by address: a cached Regex may be evicted and another take its place).
+  std::string pattern;
   std::string text;
+  bool parsed = false;
   regex::Replacement replacement;
 };
 
 Status ParseReplacement(ReplaceState& st, regex::Regex& re, std::string_view text) {
-  if (st.re == &re && st.text == text) return Status::OK();
-  st.re = nullptr;
+  if (st.parsed && st.pattern == re.pattern() && st.text == text) return Status::OK();
+  st.parsed = false;
   Status s = regex::Replacement::Parse(text, re, &st.replacement);
   if (!s.ok()) return Status::InvalidArgument(fmt::format("regexp_replace: {}", s.message()));
-  st.re = &re;
+  st.parsed = true;
+  st.pattern = re.pattern();
   st.text = std::string(text);
   return Status::OK();
 }

@@ -96,7 +96,6 @@ class Projection {
 class MapOperator final : public Operator {
  public:
   Status Init(const MapOptions& o) {
-    strict_ = o.strict;
     if (!o.where.empty()) {
       Status s = CompileExpr(o.where, &fields_, &where_);
       if (!s.ok()) return s.WithContext("--where");
@@ -217,7 +216,6 @@ class MapOperator final : public Operator {
     return Status::OK();
   }
 
-  bool strict_ = false;
   FieldRegistry fields_;
   FieldPresence presence_, exploded_presence_;  // fields named that records lack
   std::unique_ptr<Expr> where_;
