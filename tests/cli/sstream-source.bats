@@ -592,6 +592,21 @@ cron_run() {
   assert_output "$(printf '{"new":%d,"pad":"%s"}\n' 3 $pad 4 $pad)"
 }
 
+# issue 10, item 5: a truncation seen by a run that reads no record is kept
+# too, so the refilled file is read from its start, not from the old offset.
+@test "issue-10: a file truncated to nothing, then refilled, is read from its start" {
+  printf '{"v":1}\n{"v":2}\n' > app.log
+  cron_run app.log
+  assert_output "$(printf '%s\n' '{"v":1}' '{"v":2}')"
+  : > app.log
+  cron_run app.log
+  assert_success
+  assert_output ""
+  printf '{"v":1}\n{"v":2}\n{"v":9}\n' > app.log
+  cron_run app.log
+  assert_output "$(printf '%s\n' '{"v":1}' '{"v":2}' '{"v":9}')"
+}
+
 # issue 10, item 5: a replay meets files in the order the first run did, an
 # empty one too, so later runs read them in the same order as after an
 # uninterrupted run.

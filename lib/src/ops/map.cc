@@ -96,6 +96,7 @@ class Projection {
 class MapOperator final : public Operator {
  public:
   Status Init(const MapOptions& o) {
+    set_strict(o.strict);  // also when run per batch, outside RunStage
     if (!o.where.empty()) {
       Status s = CompileExpr(o.where, &fields_, &where_);
       if (!s.ok()) return s.WithContext("--where");

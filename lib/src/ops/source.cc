@@ -223,7 +223,11 @@ class SourceRunner {
     // end of a run-once or available-now trigger, is a drain instead: no
     // END, so later stages keep their state (open windows) for the next run.
     const bool run_once = cp_ != nullptr && trigger_.kind == TriggerSpec::Kind::kOnce;
-    if (!ticker_->empty()) {
+    if (!ticker_->empty() || (cp_ != nullptr && !dirty_.empty() && !stopped_)) {
+      // A run that only changed what it knows of its files (one truncated
+      // to nothing, an empty new one) records that in an epoch of its own:
+      // kept only in memory, it would be lost, and a file truncated and
+      // refilled before the next run read on from its old offset.
       SSTREAM_RETURN_IF_ERROR(CloseBatch(-1, run_once));
     }
     // A run-once trigger with no new data runs no batch at all, as Spark's
@@ -471,12 +475,12 @@ class SourceRunner {
                                        in.path, f.path, f.offset));
     }
     f.path = in.path;
-    if (size == f.offset && known) return Status::OK();  // nothing new
     if (cp_ != nullptr && (!known || it->second.head_len != f.head_len ||
                            it->second.offset != f.offset)) {
       dirty_.insert(id);  // saved with the next epoch even if no record follows
     }
     files_[id] = f;
+    if (size == f.offset && known) return Status::OK();  // nothing new
     if (cp_ != nullptr && !known) {
       // A new file is noted in the open batch's record even before (or
       // without) records of its own, so that a replay meets the files in
