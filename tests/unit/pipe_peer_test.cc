@@ -36,6 +36,9 @@ TEST(PipePeerTest, ParsesStatAfterTheLastParenthesis) {
   EXPECT_FALSE(ParseStat("12 (bash R 1 2 3", &st));
   EXPECT_FALSE(ParseStat("12 (bash) R 1 2", &st)) << "no session field";
   EXPECT_FALSE(ParseStat("x (bash) R 1 2 3", &st));
+  // Numbers beyond an int are refused, not wrapped (signed overflow).
+  EXPECT_FALSE(ParseStat("9999999999 (bash) R 1 2 3", &st));
+  EXPECT_FALSE(ParseStat("12 (bash) R 1 2 -3", &st));
 }
 
 TEST(PipePeerTest, ParsesFdinfoFlagsInOctal) {
@@ -47,6 +50,7 @@ TEST(PipePeerTest, ParsesFdinfoFlagsInOctal) {
   EXPECT_EQ(flags & O_ACCMODE, O_RDONLY);
   EXPECT_FALSE(ParseFdinfoFlags("pos:\t0\n", &flags));
   EXPECT_FALSE(ParseFdinfoFlags("flags:\t0109\n", &flags));
+  EXPECT_FALSE(ParseFdinfoFlags("flags:\t77777777777\n", &flags)) << "beyond an int";
 }
 
 TEST(PipePeerTest, NamesProgramsFromTheirExeLink) {

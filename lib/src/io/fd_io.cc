@@ -66,8 +66,10 @@ Status FdSource::Read(char* buf, size_t n, int timeout_ms, size_t* got, bool* ti
         *timed_out = true;
         return Status::OK();
       }
+      // The one wait above (with the stop pipe) when there is one.
+      if (timeout_ms >= 0 || stop_fd >= 0) continue;
       struct pollfd p = {fd_, POLLIN, 0};
-      ::poll(&p, 1, timeout_ms < 0 ? -1 : timeout_ms);
+      ::poll(&p, 1, -1);
       continue;
     }
     return PosixError("reading " + name_, errno);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
@@ -64,16 +65,14 @@ bool ReadLink(const std::string& path, std::string* out) {
   return true;
 }
 
-bool ParseInt(std::string_view s, int* out) {
-  if (s.empty() || s.size() > 10) return false;
-  int v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *out = v;
-  return true;
+// Digits only, in `base`, that fit an int (from_chars alone would take a sign).
+bool ParseDigits(std::string_view s, int base, int* out) {
+  if (s.empty() || s[0] == '-' || s[0] == '+') return false;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), *out, base);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
+
+bool ParseInt(std::string_view s, int* out) { return ParseDigits(s, 10, out); }
 
 
 bool ReadStat(const std::string& proc_root, int pid, ProcStat* st) {
@@ -187,14 +186,7 @@ bool ParseFdinfoFlags(std::string_view text, int* flags) {
     if (line.rfind("flags:", 0) != 0) continue;
     line.remove_prefix(6);
     while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-    if (line.empty() || line.size() > 11) return false;
-    int v = 0;
-    for (char c : line) {
-      if (c < '0' || c > '7') return false;
-      v = v * 8 + (c - '0');
-    }
-    *flags = v;
-    return true;
+    return ParseDigits(line, 8, flags);
   }
   return false;
 }
