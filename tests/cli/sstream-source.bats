@@ -700,7 +700,8 @@ drained_like_uninterrupted() {
 @test "issue-10: a SIGTERM drain under available-now closes its batch where an uninterrupted run would" {
   drained_like_uninterrupted 0.4 100
   run -0 cat src.log
-  assert_output --partial "stopping: reading on to the end of epoch"
+  # (Whether the stop fell inside a batch, "reading on to the end of epoch",
+  # or on a boundary depends on timing; the output above may not.)
   assert_output --partial "stopped after epoch"
 }
 

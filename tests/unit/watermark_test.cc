@@ -108,3 +108,32 @@ TEST(WatermarkTrackerTest, UpstreamWatermarkCombinesByMaximumOnRequest) {
 
 }  // namespace
 }  // namespace sstream
+
+namespace sstream {
+namespace {
+
+// issue-10 item 15: the boundary in two steps around an eviction. A
+// process's first batch evicts by the watermark it starts with; at a run-once
+// trigger's last batch the advance comes after the eviction, so what it
+// closes is evicted only by the next batch, as after Spark's Trigger.Once.
+TEST(WatermarkTrackerTest, Issue10BatchEndDefersTheLastOfRunsAdvance) {
+  WatermarkTracker w(10'000);
+  EXPECT_TRUE(w.BeginBatchEnd(false)) << "a process's first batch evicts";
+  EXPECT_FALSE(w.FinishBatchEnd(false));
+  EXPECT_FALSE(w.BeginBatchEnd(false)) << "no advance, nothing pending";
+  EXPECT_FALSE(w.FinishBatchEnd(false));
+  w.Observe(25'000);
+  EXPECT_TRUE(w.BeginBatchEnd(false));
+  EXPECT_EQ(w.current(), 15'000) << "advanced before the eviction";
+  EXPECT_TRUE(w.FinishBatchEnd(false));
+  w.Observe(50'000);
+  EXPECT_FALSE(w.BeginBatchEnd(true)) << "last of run: evicts by the old watermark only";
+  EXPECT_EQ(w.current(), 15'000);
+  EXPECT_TRUE(w.FinishBatchEnd(true)) << "then advances, announced downstream";
+  EXPECT_EQ(w.current(), 40'000);
+  EXPECT_TRUE(w.BeginBatchEnd(false)) << "the next batch evicts by 40 s";
+  EXPECT_FALSE(w.FinishBatchEnd(false));
+}
+
+}  // namespace
+}  // namespace sstream

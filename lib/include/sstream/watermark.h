@@ -54,6 +54,25 @@ class WatermarkTracker {
     }
     return false;
   }
+  // A batch boundary in two steps around the stage's eviction, for stages
+  // that evict by the watermark (windows, deduplication).
+  // BeginBatchEnd advances and says whether to evict by current(): after an
+  // advance, and always in a process's first batch, which evicts by the
+  // watermark it starts with. At the last batch of a run-once trigger
+  // (`last_of_run`) the advance waits for FinishBatchEnd, after the
+  // eviction: Spark runs no no-data batch after Trigger.Once, so what the
+  // new watermark closes is evicted by the next batch, the next run's first.
+  // FinishBatchEnd says whether the watermark moved in this batch.
+  bool BeginBatchEnd(bool last_of_run) {
+    moved_ = !last_of_run && Advance();
+    const bool evict = moved_ || evict_pending_;
+    evict_pending_ = false;
+    return evict;
+  }
+  bool FinishBatchEnd(bool last_of_run) {
+    if (last_of_run) moved_ = evict_pending_ = Advance();
+    return moved_;
+  }
   // Moves the watermark to `ms` (if later) at the next Advance(), which then
   // reports an advance (idle input).
   void RaiseTo(int64_t ms) {
@@ -78,6 +97,8 @@ class WatermarkTracker {
   bool has_upstream_ = false;
   int64_t upstream_ = 0;
   int64_t raise_to_ = 0;
+  bool evict_pending_ = true;  // BeginBatchEnd evicts even without an advance
+  bool moved_ = false;         // advanced in the batch being ended
 };
 
 // A tracker from option text: --watermark DELAY and --watermark-policy

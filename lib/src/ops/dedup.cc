@@ -95,8 +95,7 @@ class DedupOperator final : public Operator {
     SSTREAM_RETURN_IF_ERROR(columns_.EndBatch(epoch, strict_));
     if (!watermark_) return Status::OK();
     const bool last_of_run = (tick_flags_ & kTickLastOfRun) != 0;
-    bool advanced = !last_of_run && watermark_->Advance();
-    if (advanced || evict_pending_) {
+    if (watermark_->BeginBatchEnd(last_of_run)) {
       int64_t wm = watermark_->current();
       // Forget keys whose expiry the watermark has reached.
       while (!by_expiry_.empty() && by_expiry_.begin()->first <= wm) {
@@ -105,9 +104,8 @@ class DedupOperator final : public Operator {
         by_expiry_.erase(by_expiry_.begin());
       }
     }
-    evict_pending_ = false;
-    if (last_of_run) advanced = evict_pending_ = watermark_->Advance();
-    return advanced ? out->WriteWatermark(watermark_->current()) : Status::OK();
+    return watermark_->FinishBatchEnd(last_of_run) ? out->WriteWatermark(watermark_->current())
+                                                    : Status::OK();
   }
 
   Status OnWatermark(int64_t ms, FrameWriter* out) override {
@@ -190,7 +188,6 @@ class DedupOperator final : public Operator {
   std::unique_ptr<WatermarkTracker> watermark_;
   // Forget by the watermark at the next batch end even if it does not
   // advance: at a run's first batch, and after a run-once trigger's last.
-  bool evict_pending_ = true;
   Columns columns_;
   std::unique_ptr<RecordScanner> scanner_;
   std::unordered_map<std::string, int64_t> seen_;   // key -> expiry

@@ -360,9 +360,7 @@ class WindowOperator final : public Operator {
   Status OnBatchEnd(int64_t epoch, FrameWriter* out) override {
     SSTREAM_RETURN_IF_ERROR(columns_.EndBatch(epoch, strict_));
     const bool last_of_run = (tick_flags_ & kTickLastOfRun) != 0;
-    bool advanced = watermark_ && !last_of_run && watermark_->Advance();
-    const bool evict = advanced || (watermark_ && evict_pending_);
-    evict_pending_ = false;
+    const bool evict = watermark_ && watermark_->BeginBatchEnd(last_of_run);
     if (!sessions_) NoteStateSize();
     if (sessions_) {
       SSTREAM_RETURN_IF_ERROR(SessionBatchEnd(evict, out));
@@ -380,8 +378,9 @@ class WindowOperator final : public Operator {
           break;
       }
     }
-    if (watermark_ && last_of_run) advanced = evict_pending_ = watermark_->Advance();
-    if (advanced) SSTREAM_RETURN_IF_ERROR(out->WriteWatermark(watermark_->current()));
+    if (watermark_ && watermark_->FinishBatchEnd(last_of_run)) {
+      SSTREAM_RETURN_IF_ERROR(out->WriteWatermark(watermark_->current()));
+    }
     return Status::OK();
   }
 
@@ -746,7 +745,6 @@ class WindowOperator final : public Operator {
   // Evict by the watermark at the next batch end even if it does not
   // advance: at a run's first batch (a run-once trigger's last batch may have
   // left the work), and after such a batch.
-  bool evict_pending_ = true;
   bool sessions_ = false;
   int64_t gap_ms_ = 0;                 // static session gap
   size_t gap_index_ = SIZE_MAX;        // scanner index of the per-row gap field
