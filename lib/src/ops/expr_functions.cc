@@ -337,15 +337,14 @@ Value RegexpExtract(FnCall& c) {
 
 // prepare: a constant pattern, and a constant group index checked against it.
 Status PrepareRegexpExtract(const Constants& k, std::unique_ptr<FnState>* state) {
-  SSTREAM_RETURN_IF_ERROR(PrepareRegex(k, state, "regexp_extract"));
   std::string pattern;
   if (!ConstantText(k, 1, &pattern)) return Status::OK();
+  regex::Regex* re;
+  SSTREAM_RETURN_IF_ERROR(RegexesOf(state).Prepare(pattern, "regexp_extract", &re));
   double group_d = 1;
   if (k.size() > 2) {
     if (k[2] == nullptr || k[2]->IsNull() || !ToNumber(*k[2], &group_d)) return Status::OK();
   }
-  regex::Regex* re;
-  SSTREAM_RETURN_IF_ERROR(RegexesOf(state).Prepare(pattern, "regexp_extract", &re));
   int64_t group;
   return CheckGroup(group_d, *re, &group);
 }
@@ -759,7 +758,8 @@ constexpr FunctionDef kFunctions[] = {
 RegexCache::RegexCache() = default;
 RegexCache::~RegexCache() = default;
 
-Status RegexCache::Prepare(std::string_view pattern, const char* fn, regex::Regex** out) {
+Status RegexCache::Prepare(std::string_view pattern, const char* fn, regex::Regex** out,
+                           bool constant) {
   for (auto& e : entries_) {
     if (e->pattern() == pattern) {
       if (out != nullptr) *out = e.get();
@@ -767,7 +767,7 @@ Status RegexCache::Prepare(std::string_view pattern, const char* fn, regex::Rege
     }
   }
   std::unique_ptr<regex::Regex> re;
-  Status s = regex::Regex::Compile(pattern, &re);
+  Status s = regex::Regex::Compile(pattern, &re, constant);
   if (!s.ok()) {
     return Status::InvalidArgument(
         fmt::format("{}: bad regular expression pattern '{}': {}", fn, pattern, s.message()));
@@ -787,7 +787,7 @@ Status RegexCache::Prepare(std::string_view pattern, const char* fn, regex::Rege
 regex::Regex* RegexCache::Get(std::string_view pattern, EvalContext& ctx, const char* fn) {
   if (!entries_.empty() && entries_.front()->pattern() == pattern) return entries_.front().get();
   regex::Regex* re = nullptr;
-  Status s = Prepare(pattern, fn, &re);
+  Status s = Prepare(pattern, fn, &re, /*constant=*/false);
   if (!s.ok()) {
     ctx.Error(std::string(s.message()));
     return nullptr;

@@ -89,7 +89,11 @@ class RegexCache {
   RegexCache();
   ~RegexCache();
   // At compile time, for a constant pattern: the error says why it is bad.
-  Status Prepare(std::string_view pattern, const char* fn, regex::Regex** out = nullptr);
+  // `constant`: the call site's written pattern, compiled once with JIT;
+  // patterns from the data are interpreted (compiling them to machine code
+  // costs more than it saves for a pattern met a few times).
+  Status Prepare(std::string_view pattern, const char* fn, regex::Regex** out = nullptr,
+                 bool constant = true);
   // The compiled `pattern`, or null after reporting (ctx.Error) why it
   // does not compile: a bad pattern in the data makes the record bad, as
   // it fails the query in Spark.

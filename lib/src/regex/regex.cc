@@ -39,7 +39,7 @@ struct Regex::Impl {
 
 Regex::~Regex() = default;
 
-Status Regex::Compile(std::string_view pattern, std::unique_ptr<Regex>* out) {
+Status Regex::Compile(std::string_view pattern, std::unique_ptr<Regex>* out, bool jit) {
   auto re = std::unique_ptr<Regex>(new Regex());
   re->impl_ = std::make_unique<Impl>();
   re->pattern_ = std::string(pattern);
@@ -66,7 +66,7 @@ Status Regex::Compile(std::string_view pattern, std::unique_ptr<Regex>* out) {
   pcre2_set_depth_limit(im.context, kDepthLimit);
   pcre2_set_heap_limit(im.context, kHeapLimitKiB);
   // Without JIT support (or memory for it) the interpreter does the same work.
-  if (pcre2_jit_compile(im.code, PCRE2_JIT_COMPLETE) == 0) {
+  if (jit && pcre2_jit_compile(im.code, PCRE2_JIT_COMPLETE) == 0) {
     im.jit_stack = pcre2_jit_stack_create(kJitStackStart, kJitStackMax, nullptr);
     if (im.jit_stack != nullptr) {
       pcre2_jit_stack_assign(im.context, nullptr, im.jit_stack);

@@ -32,7 +32,9 @@ inline constexpr uint32_t kHeapLimitKiB = 256 * 1024;
 class Regex {
  public:
   // Compiles `pattern`; the error gives PCRE2's reason and the offset.
-  static Status Compile(std::string_view pattern, std::unique_ptr<Regex>* out);
+  // With `jit`, also to machine code (where supported): worth it for a
+  // pattern used on many texts, not for one met once in the data.
+  static Status Compile(std::string_view pattern, std::unique_ptr<Regex>* out, bool jit = true);
   ~Regex();
   Regex(const Regex&) = delete;
   Regex& operator=(const Regex&) = delete;
