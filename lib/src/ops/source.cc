@@ -546,21 +546,24 @@ class SourceRunner {
     return Status::OK();
   }
 
-  // Notes that a file was read from `from` to `to` in the open batch.
-  void Covered(const FileId* id, uint64_t from, uint64_t from_line, uint64_t to, uint64_t to_line) {
+  // Notes that a file (`fs`, its state) was read from `from` to `to` in the
+  // open batch: per record, so it only moves the open stretch's end when it
+  // can; a new stretch marks the file to be saved with the epoch.
+  void Covered(const FileId* id, FileState* fs, uint64_t from, uint64_t from_line, uint64_t to,
+               uint64_t to_line) {
     if (id == nullptr) return;  // stdin
-    FileState& f = files_[*id];
-    f.offset = to;
-    f.line = to_line;
+    fs->offset = to;
+    fs->line = to_line;
     if (cp_ == nullptr) return;
-    dirty_.insert(*id);
-    if (!segments_.empty() && segments_.back().id == *id && segments_.back().to == from) {
+    if (!segments_.empty() && segments_.back().to == from && segments_.back().id == *id) {
       segments_.back().to = to;
       segments_.back().to_line = to_line;
       return;
     }
-    segments_.push_back(Segment{*id, f.path, from, from_line, to, to_line});
+    dirty_.insert(*id);
+    segments_.push_back(Segment{*id, fs->path, from, from_line, to, to_line});
   }
+
 
   // Reads one input from byte `offset` (line `line`) to its end, or to byte
   // `limit` (a replayed stretch).
@@ -571,6 +574,7 @@ class SourceRunner {
     limits.raw_lines = o_.format == "text";
     FrameReader reader(src, limits);
     reader.ResumeAt(offset, line);
+    FileState* fs = id != nullptr ? &files_[*id] : nullptr;  // map entries stay put
     Frame f;
     std::string buf;
     while (!stopped_ && reader.offset() < limit) {
@@ -585,7 +589,7 @@ class SourceRunner {
       const uint64_t from = reader.offset(), from_line = reader.line();
       const FrameReader::Result r = reader.Next(&f, timeout, &st);
       if (r == FrameReader::Result::kFrame || r == FrameReader::Result::kBadInput) {
-        Covered(id, from, from_line, reader.offset(), reader.line());
+        Covered(id, fs, from, from_line, reader.offset(), reader.line());
       }
       switch (r) {
         case FrameReader::Result::kEof: return Status::OK();
