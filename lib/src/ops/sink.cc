@@ -293,28 +293,34 @@ class SinkOperator final : public Operator {
       }
       csv_header_.push_back('\n');
     }
-    for (const auto& [name, raw] : scanner_.fields()) {
-      (void)raw;
-      if (std::find(columns_.begin(), columns_.end(), name) == columns_.end()) {
-        return Status::InvalidArgument(fmt::format(
-            "csv: field '{}' is not a column of the header ({}), which the first record fixed",
-            name, std::string_view(csv_header_).substr(0, csv_header_.size() - 1)));
-      }
-    }
     std::string& b = *out;
     b.clear();
+    size_t matched = 0;
     for (size_t c = 0; c < columns_.size(); ++c) {
       if (c) b.push_back(',');
       std::string_view raw;
       for (const auto& [name, v] : scanner_.fields()) {
         if (name == columns_[c]) {
           raw = v;
+          ++matched;
           break;
         }
       }
       AppendCsvField(&b, raw);
     }
     b.push_back('\n');
+    // A field the header lacks is never dropped silently. Looked for only
+    // when the record has more fields than it matched.
+    if (matched < scanner_.fields().size()) {
+      for (const auto& [name, raw] : scanner_.fields()) {
+        (void)raw;
+        if (std::find(columns_.begin(), columns_.end(), name) == columns_.end()) {
+          return Status::InvalidArgument(fmt::format(
+              "csv: field '{}' is not a column of the header ({}), which the first record fixed",
+              name, std::string_view(csv_header_).substr(0, csv_header_.size() - 1)));
+        }
+      }
+    }
     return Status::OK();
   }
 
