@@ -92,3 +92,13 @@ assert_counts() {
     awk -F'|' '{ gsub(/ /, ""); print $2, $4, $5 }' | sort > got.txt
   run -0 diff got.txt expected.txt
 }
+
+# The README's running word count, with printf in place of nc.
+@test "the README's word count without a window gives Spark's complete-mode table" {
+  run_pipeline -0 "printf 'the cat\nthe dog\n' | sstream-source --format text - |
+    sstream-map --explode \"split(value, ' ') AS word\" --select word |
+    sstream-window --by word --mode complete | sstream-sink --format table"
+  assert_output "$(printf '%s\n' '-------------------------------------------' 'Batch: 0' \
+    '-------------------------------------------' '+----+-----+' '|word|count|' '+----+-----+' \
+    '| cat|    1|' '| dog|    1|' '| the|    2|' '+----+-----+' '')"
+}
